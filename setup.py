@@ -1,0 +1,60 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""Packaging for tensorflow_lookahead."""
+
+import os
+
+from setuptools import find_packages, setup
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def read(*parts):
+    with open(os.path.join(HERE, *parts), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def version():
+    namespace = {}
+    exec(read("tensorflow_lookahead", "version.py"), namespace)
+    return namespace["__version__"]
+
+
+def install_requires():
+    lines = read("requirements.txt").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+setup(
+    name="tensorflow-lookahead",
+    version=version(),
+    description="Lookahead optimizer for TensorFlow and Keras 3",
+    long_description=read("README.md"),
+    long_description_content_type="text/markdown",
+    author="The TensorFlow Lookahead Authors",
+    license="Apache 2.0",
+    packages=find_packages(exclude=["tests", "tests.*"]),
+    install_requires=install_requires(),
+    python_requires=">=3.9",
+    classifiers=[
+        "Development Status :: 4 - Beta",
+        "Intended Audience :: Developers",
+        "Intended Audience :: Science/Research",
+        "License :: OSI Approved :: Apache Software License",
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+    keywords="tensorflow keras optimizer lookahead",
+)

@@ -1,0 +1,344 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""The Lookahead optimizer (Zhang et al., 2019) for Keras 3."""
+
+import math
+import numbers
+from typing import Union
+
+import keras
+from keras import ops
+
+from tensorflow_lookahead.optimizers import tensorflow_backend
+from tensorflow_lookahead.utils.typechecking import typechecked
+
+# Arguments of `keras.optimizers.Optimizer` that only the inner optimizer
+# can act on; Lookahead rejects them with a pointer to the inner optimizer.
+BASE_OPTIMIZER_ARGUMENTS = (
+    "learning_rate",
+    "weight_decay",
+    "clipnorm",
+    "clipvalue",
+    "global_clipnorm",
+    "use_ema",
+    "ema_momentum",
+    "ema_overwrite_frequency",
+    "loss_scale_factor",
+    "gradient_accumulation_steps",
+    "decay",
+    "lr",
+)
+
+
+@keras.utils.register_keras_serializable(package="Addons")
+class Lookahead(keras.optimizers.Optimizer):
+    """Wraps an optimizer with Lookahead: k steps forward, 1 step back.
+
+    The inner optimizer updates the model's weights (the fast weights) as
+    usual. Lookahead keeps one more copy of them, the slow weights, equal to
+    the model's weights before the first update. After every `sync_period`
+    applied updates it sets `slow += slow_step_size * (fast - slow)` and then
+    `fast = slow`. The inner optimizer's own state (momentum, moments) carries
+    on across synchronizations. See Zhang, Lucas, Hinton and Ba, "Lookahead
+    Optimizer: k steps forward, 1 step back", NeurIPS 2019
+    (https://arxiv.org/abs/1907.08610).
+
+    It is a drop-in replacement for `tfa.optimizers.Lookahead` and is saved
+    under the same registered name, `"Addons>Lookahead"`. `learning_rate`,
+    `iterations`, `loss_scale_factor`, `scale_loss`,
+    `exclude_from_weight_decay` and `finalize_variable_values` are those of
+    the inner optimizer.
+
+    Optimizer variables, in order (the order `.keras` files store them in):
+    the synchronization step counter, then one slow weight per trainable
+    variable in the order the optimizer was built with (none for variables
+    with `overwrite_with_gradient`), then the inner optimizer's variables.
+
+    Args:
+        optimizer: The inner optimizer: a `keras.optimizers.Optimizer`, the
+            name of a built-in one (e.g. `"adam"`) or a serialized optimizer
+            dict. Names and dicts are turned into an optimizer inside the
+            current distribution strategy scope.
+        sync_period: k, the number of applied inner updates between two
+            synchronizations; an integer >= 1.
+        slow_step_size: alpha, the step size of the slow weights towards the
+            fast weights; a real number in [0, 1].
+        name: The name of the optimizer, used for its variables.
+        **kwargs: Not accepted. Base optimizer arguments such as
+            `learning_rate` or `clipnorm` belong on the inner optimizer.
+
+    Raises:
+        TypeError: An argument has the wrong type.
+        ValueError: An argument is out of range or unknown.
+
+    Example: two SGD steps of size 0.1 on a gradient of 1 take the weight
+    from 1.0 to 0.8; the synchronization after the second step moves the slow
+    weight half way there and puts the model's weight back on it.
+
+    >>> import keras
+    >>> from tensorflow_lookahead.optimizers import Lookahead
+    >>> optimizer = Lookahead(
+    ...     keras.optimizers.SGD(learning_rate=0.1),
+    ...     sync_period=2,
+    ...     slow_step_size=0.5,
+    ... )
+    >>> weight = keras.Variable([1.0])
+    >>> for _ in range(2):
+    ...     optimizer.apply([keras.ops.ones((1,))], [weight])
+    >>> round(float(weight.numpy()[0]), 5)
+    0.9
+    >>> int(optimizer.iterations.numpy())
+    2
+    """
+
+    @typechecked
+    def __init__(
+        self,
+        optimizer: Union[keras.optimizers.Optimizer, str, dict],
+        sync_period: numbers.Integral = 6,
+        slow_step_size: numbers.Real = 0.5,
+        name: str = "Lookahead",
+        **kwargs,
+    ):
+        reject_extra_arguments(kwargs)
+        sync_period = validated_sync_period(sync_period)
+        slow_step_size = validated_slow_step_size(slow_step_size)
+        inner_optimizer = inner_optimizer_from(optimizer)
+        super().__init__(learning_rate=self._inner_learning_rate, name=name)
+        self.inner_optimizer = inner_optimizer
+        self.sync_period = sync_period
+        self.slow_step_size = slow_step_size
+        self._slow_weights = []
+
+    def _inner_learning_rate(self):
+        return self.inner_optimizer.learning_rate
+
+    def build(self, var_list):
+        """Builds the inner optimizer, then creates one slow weight per variable.
+
+        Args:
+            var_list: The model's trainable variables.
+        """
+        var_list = list(var_list)
+        if not self.inner_optimizer.built:
+            self.inner_optimizer.build(var_list)
+        super().build(var_list)
+        self._slow_weights = [
+            (
+                None
+                if self._overwrite_variable_with_gradient(variable)
+                else self.add_variable_from_reference(variable, name="slow")
+            )
+            for variable in var_list
+        ]
+        # Initialising from the model's variables would fail under XLA when
+        # `fit` builds inside its first trace, so slow weights start at zero
+        # and are copied here (effective when built eagerly) and again before
+        # the first applied update (effective always).
+        for slow, fast in self._slow_and_fast_pairs():
+            slow.assign(fast)
+
+    @property
+    def slow_weights(self):
+        """The slow weights, one per trainable variable (None where skipped)."""
+        return list(self._slow_weights)
+
+    @property
+    def variables(self):
+        return self._variables[:] + self.inner_optimizer.variables
+
+    def apply(self, grads, trainable_variables=None):
+        """Applies one inner update, then synchronizes if it was the k-th.
+
+        Args:
+            grads: Gradients, one per trainable variable.
+            trainable_variables: The variables to update; builds the optimizer
+                on the first call. Defaults to the variables it was built with.
+        """
+        if len(grads) == 0:
+            return
+        if trainable_variables is not None and not self.built:
+            with keras.name_scope(self.name, caller=self):
+                self.build(trainable_variables)
+        if not self.built:
+            raise ValueError(
+                "Lookahead.apply() was called with `trainable_variables=None` "
+                "before the optimizer was built. Pass the variables or call "
+                "`optimizer.build(trainable_variables)` first."
+            )
+        tensorflow_backend.apply_if(
+            self._distribution_strategy,
+            lambda: ops.equal(self._iterations, 0),
+            self._anchor_updates(),
+        )
+        self.inner_optimizer.apply(grads, trainable_variables)
+        self._iterations.assign_add(1)
+        tensorflow_backend.apply_if(
+            self._distribution_strategy,
+            self._is_sync_step,
+            self._sync_updates(),
+        )
+
+    def _slow_and_fast_pairs(self):
+        return [
+            (slow, fast)
+            for slow, fast in zip(self._slow_weights, self._trainable_variables)
+            if slow is not None
+        ]
+
+    def _anchor_updates(self):
+        """Updates that set the slow weights to the model's weights."""
+        return [
+            (slow, _assign_copy, (fast,)) for slow, fast in self._slow_and_fast_pairs()
+        ]
+
+    def _sync_updates(self):
+        """Updates `slow += alpha * (fast - slow)`, then `fast = slow`."""
+        pairs = self._slow_and_fast_pairs()
+        return [
+            (slow, _interpolation(self.slow_step_size, fast.constraint), (fast,))
+            for slow, fast in pairs
+        ] + [(fast, _assign_copy, (slow,)) for slow, fast in pairs]
+
+    def _is_sync_step(self):
+        applied_updates_per_sync = self.sync_period * (
+            self.inner_optimizer.gradient_accumulation_steps or 1
+        )
+        return ops.equal(ops.mod(self._iterations, applied_updates_per_sync), 0)
+
+    @property
+    def iterations(self):
+        return self.inner_optimizer.iterations
+
+    @property
+    def learning_rate(self):
+        return self.inner_optimizer.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, learning_rate):
+        self.inner_optimizer.learning_rate = learning_rate
+
+    @property
+    def loss_scale_factor(self):
+        return self.inner_optimizer.loss_scale_factor
+
+    @loss_scale_factor.setter
+    def loss_scale_factor(self, loss_scale_factor):
+        # The base constructor sets it before the inner optimizer exists.
+        if "inner_optimizer" in self.__dict__:
+            self.inner_optimizer.loss_scale_factor = loss_scale_factor
+
+    def scale_loss(self, loss):
+        return self.inner_optimizer.scale_loss(loss)
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        self.inner_optimizer.exclude_from_weight_decay(
+            var_list=var_list, var_names=var_names
+        )
+
+    def finalize_variable_values(self, var_list):
+        self.inner_optimizer.finalize_variable_values(var_list)
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "optimizer": keras.optimizers.serialize(self.inner_optimizer),
+            "sync_period": self.sync_period,
+            "slow_step_size": self.slow_step_size,
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        optimizer = config.pop("optimizer")
+        if isinstance(optimizer, dict):
+            optimizer = keras.optimizers.deserialize(
+                dict(optimizer), custom_objects=custom_objects
+            )
+        return cls(optimizer, **config)
+
+
+def reject_extra_arguments(kwargs):
+    """Raises for keyword arguments Lookahead does not take."""
+    misplaced = sorted(key for key in kwargs if key in BASE_OPTIMIZER_ARGUMENTS)
+    if misplaced:
+        raise ValueError(
+            f"Lookahead does not take {', '.join(misplaced)}: base optimizer "
+            "arguments belong on the inner optimizer, e.g. "
+            "Lookahead(keras.optimizers.Adam(learning_rate=1e-3, clipnorm=1.0))."
+        )
+    if kwargs:
+        raise TypeError(
+            f"Lookahead got unexpected keyword arguments {sorted(kwargs)}; it "
+            "accepts optimizer, sync_period, slow_step_size and name."
+        )
+
+
+def validated_sync_period(sync_period):
+    """`sync_period` as an int, checked to be >= 1."""
+    if isinstance(sync_period, bool):
+        raise TypeError(
+            f"`sync_period` must be an integer >= 1, not a bool: {sync_period}."
+        )
+    if sync_period < 1:
+        raise ValueError(f"`sync_period` must be an integer >= 1, got {sync_period}.")
+    return int(sync_period)
+
+
+def validated_slow_step_size(slow_step_size):
+    """`slow_step_size` as a float, checked to be in [0, 1]."""
+    if isinstance(slow_step_size, bool):
+        raise TypeError(
+            "`slow_step_size` must be a real number in [0, 1], not a bool: "
+            f"{slow_step_size}."
+        )
+    slow_step_size = float(slow_step_size)
+    if math.isnan(slow_step_size) or not 0.0 <= slow_step_size <= 1.0:
+        raise ValueError(
+            f"`slow_step_size` must be a real number in [0, 1], got {slow_step_size}."
+        )
+    return slow_step_size
+
+
+def inner_optimizer_from(optimizer):
+    """The inner optimizer for `optimizer`: an instance, name or config dict."""
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        tensorflow_backend.check_same_strategy(optimizer, "optimizer")
+        return optimizer
+    try:
+        if isinstance(optimizer, str):
+            return keras.optimizers.get(optimizer)
+        return keras.optimizers.deserialize(dict(optimizer))
+    except (ValueError, TypeError, KeyError) as error:
+        raise ValueError(
+            "`optimizer` must be a keras.optimizers.Optimizer, the name of a "
+            "built-in optimizer (e.g. 'adam', 'sgd', 'adamw') or a config dict "
+            "from keras.optimizers.serialize(); could not interpret "
+            f"{optimizer!r}: {error}"
+        ) from error
+
+
+def _assign_copy(target, source):
+    target.assign(source)
+
+
+def _interpolation(slow_step_size, constraint):
+    """`slow += slow_step_size * (fast - slow)`, then the weight's constraint."""
+
+    def interpolate(slow, fast):
+        value = slow + slow_step_size * (fast - slow)
+        slow.assign(value if constraint is None else constraint(value))
+
+    return interpolate

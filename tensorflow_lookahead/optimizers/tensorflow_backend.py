@@ -1,0 +1,83 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""TensorFlow-specific parts of Lookahead: distribution and XLA.
+
+Everything that touches `tf.distribute` lives here, so the optimizer core in
+`lookahead.py` stays on Keras' backend-neutral API.
+"""
+
+import keras
+import tensorflow as tf
+
+
+def check_same_strategy(optimizer, argument_name):
+    """Raises if `optimizer` was created under another distribution strategy.
+
+    Keras optimizers record `tf.distribute.get_strategy()` when they are
+    created; an inner optimizer made outside `strategy.scope()` fails much
+    later with "Mixing different tf.distribute.Strategy objects".
+
+    Args:
+        optimizer: The inner Keras optimizer.
+        argument_name: The constructor argument it came from, for the message.
+
+    Raises:
+        ValueError: The strategies differ.
+    """
+    inner_strategy = getattr(optimizer, "_distribution_strategy", None)
+    current_strategy = tf.distribute.get_strategy()
+    if inner_strategy is not None and inner_strategy is not current_strategy:
+        raise ValueError(
+            f"`{argument_name}` was created under the distribution strategy "
+            f"{type(inner_strategy).__name__}, but Lookahead is being created "
+            f"under {type(current_strategy).__name__}. Create both inside the "
+            f"same `strategy.scope()`, or pass `{argument_name}` as a name "
+            "(e.g. 'adam') or a config dict so that Lookahead creates it in "
+            "the current scope."
+        )
+
+
+def _unwrap(variable):
+    """The `tf.Variable` behind a Keras variable (or the variable itself)."""
+    return variable.value if isinstance(variable, keras.Variable) else variable
+
+
+def apply_if(strategy, condition_fn, variable_updates):
+    """Applies `variable_updates` on every replica when `condition_fn()` holds.
+
+    Each update is `(variable, fn, args)`: `fn(variable, *args)` assigns the
+    new value, called once per device with that device's copies of
+    `variable` and of any distributed `args`. Updates run in list order. The
+    condition is evaluated once, in cross-replica context, so all replicas
+    take the same branch.
+
+    Args:
+        strategy: The strategy the optimizer was created under.
+        condition_fn: Returns a scalar boolean tensor.
+        variable_updates: List of `(variable, fn, args)` tuples.
+    """
+    updates = [
+        (_unwrap(variable), fn, tuple(_unwrap(arg) for arg in args))
+        for variable, fn, args in variable_updates
+    ]
+
+    def apply_all(distribution):
+        for variable, fn, args in updates:
+            distribution.extended.update(variable, fn, args=args, group=False)
+
+    def cross_replica_fn(distribution):
+        tf.cond(condition_fn(), lambda: apply_all(distribution), lambda: None)
+
+    tf.__internal__.distribute.interim.maybe_merge_call(cross_replica_fn, strategy)

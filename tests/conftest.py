@@ -1,0 +1,65 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""pytest configuration: the device harness of tensorflow_lookahead."""
+
+import keras
+import pytest
+
+from tensorflow_lookahead.utils import test_utils
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "with_device(devices): run the test once per device: 'cpu', 'gpu' or a "
+        "tf.distribute.Strategy class",
+    )
+    config.addinivalue_line("markers", "needs_gpu: the test needs a GPU")
+    config.addinivalue_line("markers", "slow: takes more than a few seconds")
+    test_utils.configure_logical_devices()
+
+
+def pytest_generate_tests(metafunc):
+    test_utils.parametrize_devices(metafunc)
+
+
+def pytest_collection_modifyitems(config, items):
+    test_utils.skip_gpu_tests_without_gpu(items)
+
+
+@pytest.fixture
+def device(request):
+    with test_utils.device_context(request.param) as placement:
+        yield placement
+
+
+@pytest.fixture(params=[False, True], ids=["graph", "eager"])
+def maybe_run_functions_eagerly(request):
+    with test_utils.functions_run_eagerly(request.param):
+        yield request.param
+
+
+@pytest.fixture
+def float16_policy():
+    with test_utils.mixed_precision_policy("mixed_float16"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def seeded_fresh_session():
+    keras.backend.clear_session()
+    test_utils.set_seeds(0)
+    yield
+    keras.mixed_precision.set_global_policy("float32")
