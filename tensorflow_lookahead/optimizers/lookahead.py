@@ -170,6 +170,7 @@ class Lookahead(keras.optimizers.Optimizer):
         if len(grads) == 0:
             return
         if trainable_variables is not None and not self.built:
+            tensorflow_backend.check_can_build_here(self._distribution_strategy)
             with keras.name_scope(self.name, caller=self):
                 self.build(trainable_variables)
         if not self.built:

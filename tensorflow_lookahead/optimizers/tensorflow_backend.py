@@ -49,6 +49,31 @@ def check_same_strategy(optimizer, argument_name):
         )
 
 
+def check_can_build_here(strategy):
+    """Raises if building now would create variables inside `strategy.run`.
+
+    Variables created in a replica context of a multi-replica strategy get
+    initializers that cannot be lifted out of the `tf.function`; TensorFlow
+    then fails at run time with "You must feed a value for placeholder
+    tensor" (plain Keras optimizers fail the same way).
+
+    Args:
+        strategy: The strategy the optimizer was created under.
+
+    Raises:
+        ValueError: Called inside `strategy.run` of a multi-replica strategy.
+    """
+    if strategy.num_replicas_in_sync > 1 and tf.distribute.has_strategy():
+        if not tf.distribute.in_cross_replica_context():
+            raise ValueError(
+                "Lookahead is not built yet and is being applied inside "
+                f"`{type(strategy).__name__}.run`, where TensorFlow cannot "
+                "create its variables. Build it first, inside "
+                "`strategy.scope()` and outside `strategy.run`: "
+                "`optimizer.build(model.trainable_variables)`."
+            )
+
+
 def _unwrap(variable):
     """The `tf.Variable` behind a Keras variable (or the variable itself)."""
     return variable.value if isinstance(variable, keras.Variable) else variable

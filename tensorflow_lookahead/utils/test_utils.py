@@ -24,6 +24,8 @@ process before TensorFlow initialises its devices.
 """
 
 import contextlib
+import functools
+import threading
 
 import keras
 import pytest
@@ -47,7 +49,8 @@ def configure_logical_devices():
     """
     device_type = "GPU" if has_gpu() else "CPU"
     physical = tf.config.list_physical_devices(device_type)[0]
-    if len(tf.config.list_logical_devices(device_type)) >= NUMBER_OF_REPLICAS:
+    configured = tf.config.get_logical_device_configuration(physical)
+    if configured and len(configured) >= NUMBER_OF_REPLICAS:
         return
     memory_limit = VIRTUAL_GPU_MEMORY_MB if device_type == "GPU" else None
     try:
@@ -73,8 +76,14 @@ def replica_devices():
     ]
 
 
+@functools.lru_cache(maxsize=None)
 def create_strategy(strategy_class):
-    """An instance of `strategy_class` on this machine's test devices."""
+    """The instance of `strategy_class` on this machine's test devices.
+
+    One instance per class and process: collective all-reduce instance keys
+    of separate MirroredStrategy objects collide ("Shape mismatch in the
+    collective instance"), so tests share it.
+    """
     devices = replica_devices()
     if strategy_class is tf.distribute.OneDeviceStrategy:
         return strategy_class(devices[0])
@@ -113,6 +122,40 @@ def strategy_of(device):
     if isinstance(device, tf.distribute.Strategy):
         return device
     return tf.distribute.get_strategy()
+
+
+def run_on_default_device(fn, *args, **kwargs):
+    """Runs `fn` outside every device and strategy scope; returns its result.
+
+    TensorFlow's device and strategy scopes and Keras' dtype policy are
+    thread-local, so `fn` runs in a new thread; the caller's global Keras
+    dtype policy is carried over. Reference computations use it to run on one
+    plain device while the test body is inside `strategy.scope()`.
+
+    Args:
+        fn: The function to run.
+        *args: Its positional arguments.
+        **kwargs: Its keyword arguments.
+
+    Returns:
+        What `fn` returns; what it raises is raised again here.
+    """
+    policy = keras.mixed_precision.global_policy()
+    outcome = {}
+
+    def target():
+        try:
+            keras.mixed_precision.set_global_policy(policy)
+            outcome["result"] = fn(*args, **kwargs)
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 @contextlib.contextmanager
