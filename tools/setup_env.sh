@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+# Sets up the development environment: .venv (TensorFlow CPU, dev and demo
+# dependencies, this package in editable mode) and Bazel's .bazelrc.
+# Idempotent: pip runs again only when an install list changes.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "${repo}"
+venv="${repo}/.venv"
+python_bin="${PYTHON:-python3}"
+
+if [[ ! -x "${venv}/bin/python" ]]; then
+  echo "==> creating ${venv}"
+  "${python_bin}" -m venv "${venv}"
+fi
+
+stamp="${venv}/.tensorflow_lookahead-deps"
+wanted="$(cat requirements.txt tools/install_deps/*.txt setup.py | sha256sum | cut -c1-64)"
+if [[ "$(cat "${stamp}" 2>/dev/null)" != "${wanted}" ]]; then
+  echo "==> installing dependencies into ${venv}"
+  "${venv}/bin/python" -m pip install --quiet --upgrade pip
+  # tensorflow-cpu provides the `tensorflow` module but not the `tensorflow`
+  # distribution that requirements.txt names, so the package itself is
+  # installed without resolving its dependencies again.
+  "${venv}/bin/python" -m pip install --quiet \
+    -r tools/install_deps/tensorflow-cpu.txt \
+    -r tools/install_deps/dev.txt \
+    -r tools/install_deps/demo.txt
+  "${venv}/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e .
+  echo "${wanted}" > "${stamp}"
+else
+  echo "==> dependencies up to date in ${venv}"
+fi
+
+"${venv}/bin/python" configure.py > /dev/null
+echo "==> configured Bazel (.bazelrc) for ${venv}/bin/python"
