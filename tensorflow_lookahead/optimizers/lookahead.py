@@ -14,6 +14,7 @@
 # ==============================================================================
 """The Lookahead optimizer (Zhang et al., 2019) for Keras 3."""
 
+import copy
 import math
 import numbers
 from typing import Union
@@ -265,9 +266,7 @@ class Lookahead(keras.optimizers.Optimizer):
         config = dict(config)
         optimizer = config.pop("optimizer")
         if isinstance(optimizer, dict):
-            optimizer = keras.optimizers.deserialize(
-                dict(optimizer), custom_objects=custom_objects
-            )
+            optimizer = deserialized_optimizer(optimizer, custom_objects)
         return cls(optimizer, **config)
 
 
@@ -321,7 +320,7 @@ def inner_optimizer_from(optimizer):
     try:
         if isinstance(optimizer, str):
             return keras.optimizers.get(optimizer)
-        return keras.optimizers.deserialize(dict(optimizer))
+        return deserialized_optimizer(optimizer)
     except (ValueError, TypeError, KeyError) as error:
         raise ValueError(
             "`optimizer` must be a keras.optimizers.Optimizer, the name of a "
@@ -329,6 +328,25 @@ def inner_optimizer_from(optimizer):
             "from keras.optimizers.serialize(); could not interpret "
             f"{optimizer!r}: {error}"
         ) from error
+
+
+def deserialized_optimizer(config, custom_objects=None):
+    """The optimizer a serialized config describes; raises if it is none.
+
+    `keras.optimizers.deserialize` returns an unknown class name as a plain
+    string instead of raising, so the result is checked; it also edits nested
+    configs in place, so it gets a copy.
+    """
+    optimizer = keras.optimizers.deserialize(
+        copy.deepcopy(config), custom_objects=custom_objects
+    )
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        raise ValueError(
+            f"{config.get('class_name')!r} is not a known optimizer class; pass "
+            "custom optimizer classes in `custom_objects` or register them with "
+            "keras.saving.register_keras_serializable"
+        )
+    return optimizer
 
 
 def _assign_copy(target, source):
