@@ -63,7 +63,9 @@ class ReferenceLookahead:
 class ReferenceLookaheadCallback(keras.callbacks.Callback):
     """The same algorithm as a callback around `fit` with a plain optimizer.
 
-    Needs `steps_per_execution=1` so that every batch end is one update.
+    Needs `steps_per_execution=1` so that every batch end is one step; a step
+    counts when the optimizer's `iterations` advanced (a loss-scaled step with
+    non-finite gradients is skipped and does not count).
 
     Args:
         sync_period: k.
@@ -87,6 +89,10 @@ class ReferenceLookaheadCallback(keras.callbacks.Callback):
             ]
 
     def on_train_batch_end(self, batch, logs=None):
-        self.reference.updates += 1
-        if self.reference.updates % self.sync_period == 0:
+        # Count applied updates: under a loss scale, skipped steps do not count.
+        applied = int(self.model.optimizer.iterations.numpy())
+        if applied == self.reference.updates:
+            return
+        self.reference.updates = applied
+        if applied % self.sync_period == 0:
             self.reference.synchronize(self.model.trainable_variables)
