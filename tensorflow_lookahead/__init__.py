@@ -14,8 +14,10 @@
 # ==============================================================================
 """Lookahead optimizer for TensorFlow and Keras 3."""
 
+from tensorflow_lookahead import callbacks
+from tensorflow_lookahead import compat
 from tensorflow_lookahead import optimizers
 from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.version import __version__
 
-__all__ = ["Lookahead", "optimizers", "__version__"]
+__all__ = ["Lookahead", "callbacks", "compat", "optimizers", "__version__"]

@@ -31,6 +31,12 @@ class ScaledSGD(keras.optimizers.SGD):
         return {**super().get_config(), "scale": self.scale}
 
 
+def test_finalize_with_slow_weights_round_trips_through_the_config():
+    optimizer = Lookahead("sgd", finalize_with_slow_weights=True)
+    restored = Lookahead.from_config(optimizer.get_config())
+    assert restored.finalize_with_slow_weights is True
+
+
 def test_config_holds_the_tfa_arguments():
     optimizer = Lookahead(
         keras.optimizers.Adam(learning_rate=0.01),
@@ -39,7 +45,14 @@ def test_config_holds_the_tfa_arguments():
         name="la",
     )
     config = optimizer.get_config()
-    assert set(config) == {"name", "optimizer", "sync_period", "slow_step_size"}
+    assert set(config) == {
+        "name",
+        "optimizer",
+        "sync_period",
+        "slow_step_size",
+        "finalize_with_slow_weights",
+    }
+    assert config["finalize_with_slow_weights"] is False
     assert config["name"] == "la"
     assert config["sync_period"] == 4
     assert config["slow_step_size"] == 0.25

@@ -21,60 +21,11 @@ import tensorflow as tf
 
 from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.utils import test_utils
+from fit_helpers import BATCH, SAMPLES, assert_weights_close, fit, linear_data, mlp
+from fit_helpers import reference_fit_weights
 from reference_lookahead import ReferenceLookaheadCallback
 
 DEVICES = test_utils.ALL_DEVICES
-BATCH = 16
-SAMPLES = 64
-
-
-def linear_data(seed=0):
-    rng = np.random.default_rng(seed)
-    features = rng.normal(size=(SAMPLES, 4)).astype("float32")
-    true_kernel = np.array([[1.0], [-2.0], [3.0], [0.5]], dtype="float32")
-    targets = features @ true_kernel + 0.75
-    return features, targets, true_kernel
-
-
-def mlp(seed=1):
-    keras.utils.set_random_seed(seed)
-    return keras.Sequential(
-        [
-            keras.Input((4,)),
-            keras.layers.Dense(8, activation="tanh"),
-            keras.layers.Dense(1),
-        ]
-    )
-
-
-def fit(model, optimizer, epochs=3, callbacks=(), **compile_kwargs):
-    features, targets, _ = linear_data()
-    model.compile(optimizer=optimizer, loss="mse", **compile_kwargs)
-    return model.fit(
-        features,
-        targets,
-        batch_size=BATCH,
-        epochs=epochs,
-        shuffle=False,
-        verbose=0,
-        callbacks=list(callbacks),
-    )
-
-
-def reference_fit_weights(inner_fn, sync_period, slow_step_size, epochs=3):
-    model = mlp()
-    fit(
-        model,
-        inner_fn(),
-        epochs=epochs,
-        callbacks=[ReferenceLookaheadCallback(sync_period, slow_step_size)],
-    )
-    return [v.numpy() for v in model.trainable_variables]
-
-
-def assert_weights_close(model, expected, rtol=1e-5):
-    for got, want in zip(model.trainable_variables, expected):
-        np.testing.assert_allclose(got.numpy(), want, rtol=rtol, atol=1e-6)
 
 
 @pytest.mark.with_device(DEVICES)

@@ -87,10 +87,13 @@ class ReferenceLookaheadCallback(keras.callbacks.Callback):
                 np.array(v.numpy(), dtype=np.float64)
                 for v in self.model.trainable_variables
             ]
+            # Updates applied before the first fit with this callback (e.g.
+            # by an earlier fit without Lookahead) do not count.
+            self.updates_before = int(self.model.optimizer.iterations.numpy())
 
     def on_train_batch_end(self, batch, logs=None):
         # Count applied updates: under a loss scale, skipped steps do not count.
-        applied = int(self.model.optimizer.iterations.numpy())
+        applied = int(self.model.optimizer.iterations.numpy()) - self.updates_before
         if applied == self.reference.updates:
             return
         self.reference.updates = applied

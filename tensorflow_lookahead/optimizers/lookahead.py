@@ -14,6 +14,7 @@
 # ==============================================================================
 """The Lookahead optimizer (Zhang et al., 2019) for Keras 3."""
 
+import contextlib
 import copy
 import math
 import numbers
@@ -77,6 +78,11 @@ class Lookahead(keras.optimizers.Optimizer):
         slow_step_size: alpha, the step size of the slow weights towards the
             fast weights; a real number in [0, 1].
         name: The name of the optimizer, used for its variables.
+        finalize_with_slow_weights: If True, `finalize_variable_values`
+            (called by `fit` after its last epoch) writes the slow weights
+            into the model, so that `fit` ends with the paper's output.
+            Training again afterwards continues from the slow weights.
+            Cannot be combined with an inner optimizer that uses EMA.
         **kwargs: Not accepted. Base optimizer arguments such as
             `learning_rate` or `clipnorm` belong on the inner optimizer.
 
@@ -111,16 +117,24 @@ class Lookahead(keras.optimizers.Optimizer):
         sync_period: numbers.Integral = 6,
         slow_step_size: numbers.Real = 0.5,
         name: str = "Lookahead",
+        finalize_with_slow_weights: bool = False,
         **kwargs,
     ):
         reject_extra_arguments(kwargs)
         sync_period = validated_sync_period(sync_period)
         slow_step_size = validated_slow_step_size(slow_step_size)
         inner_optimizer = inner_optimizer_from(optimizer)
+        if finalize_with_slow_weights and inner_optimizer.use_ema:
+            raise ValueError(
+                "`finalize_with_slow_weights=True` cannot be combined with an "
+                "inner optimizer with `use_ema=True`: both would write their "
+                "weights into the model at the end of fit. Use one of them."
+            )
         super().__init__(learning_rate=self._inner_learning_rate, name=name)
         self.inner_optimizer = inner_optimizer
         self.sync_period = sync_period
         self.slow_step_size = slow_step_size
+        self.finalize_with_slow_weights = finalize_with_slow_weights
         self._slow_weights = []
 
     def _inner_learning_rate(self):
@@ -148,13 +162,66 @@ class Lookahead(keras.optimizers.Optimizer):
         # `fit` builds inside its first trace, so slow weights start at zero
         # and are copied here (effective when built eagerly) and again before
         # the first applied update (effective always).
-        for slow, fast in self._slow_and_fast_pairs():
+        for slow, fast in self.slow_and_fast_pairs():
             slow.assign(fast)
 
     @property
     def slow_weights(self):
         """The slow weights, one per trainable variable (None where skipped)."""
         return list(self._slow_weights)
+
+    def _applied_updates(self):
+        return int(ops.convert_to_numpy(self._iterations))
+
+    @property
+    def sync_count(self):
+        """The number of synchronizations done so far, as an integer tensor."""
+        return self._iterations // self._applied_updates_per_sync()
+
+    def swap_weights(self):
+        """Swaps the values of the slow weights and the model's weights.
+
+        Calling it twice restores both. Call it outside `tf.function`, in
+        cross-replica context under a distribution strategy. Prefer
+        `slow_weights_in_model()`, which swaps back for you.
+
+        Raises:
+            ValueError: The optimizer is not built yet.
+        """
+        if not self.built:
+            raise ValueError(
+                "Lookahead has no slow weights before it is built; train a "
+                "step or call `optimizer.build(model.trainable_variables)`."
+            )
+        if self._applied_updates() == 0:
+            for slow, fast in self.slow_and_fast_pairs():
+                slow.assign(fast)
+        for slow, fast in self.slow_and_fast_pairs():
+            fast_value = ops.copy(fast.value)
+            fast.assign(slow)
+            slow.assign(fast_value)
+
+    @contextlib.contextmanager
+    def slow_weights_in_model(self):
+        """Context manager: the model holds the slow weights inside it.
+
+        The fast weights come back on exit, also when the block raises, so
+        training can continue exactly where it was. Use it to evaluate or
+        export the paper's output:
+
+        ```python
+        with model.optimizer.slow_weights_in_model():
+            model.evaluate(x_test, y_test)
+        ```
+
+        Raises:
+            ValueError: The optimizer is not built yet.
+        """
+        self.swap_weights()
+        try:
+            yield self
+        finally:
+            self.swap_weights()
 
     @property
     def variables(self):
@@ -193,7 +260,8 @@ class Lookahead(keras.optimizers.Optimizer):
             self._sync_updates(),
         )
 
-    def _slow_and_fast_pairs(self):
+    def slow_and_fast_pairs(self):
+        """`(slow weight, model variable)` pairs, in build order."""
         return [
             (slow, fast)
             for slow, fast in zip(self._slow_weights, self._trainable_variables)
@@ -203,22 +271,24 @@ class Lookahead(keras.optimizers.Optimizer):
     def _anchor_updates(self):
         """Updates that set the slow weights to the model's weights."""
         return [
-            (slow, _assign_copy, (fast,)) for slow, fast in self._slow_and_fast_pairs()
+            (slow, _assign_copy, (fast,)) for slow, fast in self.slow_and_fast_pairs()
         ]
 
     def _sync_updates(self):
         """Updates `slow += alpha * (fast - slow)`, then `fast = slow`."""
-        pairs = self._slow_and_fast_pairs()
+        pairs = self.slow_and_fast_pairs()
         return [
             (slow, _interpolation(self.slow_step_size, fast.constraint), (fast,))
             for slow, fast in pairs
         ] + [(fast, _assign_copy, (slow,)) for slow, fast in pairs]
 
-    def _is_sync_step(self):
-        applied_updates_per_sync = self.sync_period * (
+    def _applied_updates_per_sync(self):
+        return self.sync_period * (
             self.inner_optimizer.gradient_accumulation_steps or 1
         )
-        return ops.equal(ops.mod(self._iterations, applied_updates_per_sync), 0)
+
+    def _is_sync_step(self):
+        return ops.equal(ops.mod(self._iterations, self._applied_updates_per_sync()), 0)
 
     @property
     def iterations(self):
@@ -251,6 +321,16 @@ class Lookahead(keras.optimizers.Optimizer):
         )
 
     def finalize_variable_values(self, var_list):
+        """Writes the slow weights into the model if asked to, see `__init__`.
+
+        Args:
+            var_list: The model's trainable variables.
+        """
+        if self.finalize_with_slow_weights and self.built:
+            if self._applied_updates() == 0:
+                return
+            for slow, fast in self.slow_and_fast_pairs():
+                fast.assign(slow)
         self.inner_optimizer.finalize_variable_values(var_list)
 
     def get_config(self):
@@ -259,6 +339,7 @@ class Lookahead(keras.optimizers.Optimizer):
             "optimizer": keras.optimizers.serialize(self.inner_optimizer),
             "sync_period": self.sync_period,
             "slow_step_size": self.slow_step_size,
+            "finalize_with_slow_weights": self.finalize_with_slow_weights,
         }
 
     @classmethod
@@ -282,32 +363,36 @@ def reject_extra_arguments(kwargs):
     if kwargs:
         raise TypeError(
             f"Lookahead got unexpected keyword arguments {sorted(kwargs)}; it "
-            "accepts optimizer, sync_period, slow_step_size and name."
+            "accepts optimizer, sync_period, slow_step_size, name and "
+            "finalize_with_slow_weights."
         )
 
 
-def validated_sync_period(sync_period):
+def validated_sync_period(sync_period, argument_name="sync_period"):
     """`sync_period` as an int, checked to be >= 1."""
     if isinstance(sync_period, bool):
         raise TypeError(
-            f"`sync_period` must be an integer >= 1, not a bool: {sync_period}."
+            f"`{argument_name}` must be an integer >= 1, not a bool: {sync_period}."
         )
     if sync_period < 1:
-        raise ValueError(f"`sync_period` must be an integer >= 1, got {sync_period}.")
+        raise ValueError(
+            f"`{argument_name}` must be an integer >= 1, got {sync_period}."
+        )
     return int(sync_period)
 
 
-def validated_slow_step_size(slow_step_size):
+def validated_slow_step_size(slow_step_size, argument_name="slow_step_size"):
     """`slow_step_size` as a float, checked to be in [0, 1]."""
     if isinstance(slow_step_size, bool):
         raise TypeError(
-            "`slow_step_size` must be a real number in [0, 1], not a bool: "
+            f"`{argument_name}` must be a real number in [0, 1], not a bool: "
             f"{slow_step_size}."
         )
     slow_step_size = float(slow_step_size)
     if math.isnan(slow_step_size) or not 0.0 <= slow_step_size <= 1.0:
         raise ValueError(
-            f"`slow_step_size` must be a real number in [0, 1], got {slow_step_size}."
+            f"`{argument_name}` must be a real number in [0, 1], got "
+            f"{slow_step_size}."
         )
     return slow_step_size
 

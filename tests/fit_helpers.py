@@ -1,0 +1,75 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""Data, model and reference runs shared by the tests that train with fit."""
+
+import keras
+import numpy as np
+
+from reference_lookahead import ReferenceLookaheadCallback
+
+BATCH = 16
+SAMPLES = 64
+
+
+def linear_data(seed=0):
+    rng = np.random.default_rng(seed)
+    features = rng.normal(size=(SAMPLES, 4)).astype("float32")
+    true_kernel = np.array([[1.0], [-2.0], [3.0], [0.5]], dtype="float32")
+    targets = features @ true_kernel + 0.75
+    return features, targets, true_kernel
+
+
+def mlp(seed=1):
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(8, activation="tanh"),
+            keras.layers.Dense(1),
+        ]
+    )
+
+
+def fit(model, optimizer, epochs=3, callbacks=(), **compile_kwargs):
+    features, targets, _ = linear_data()
+    model.compile(optimizer=optimizer, loss="mse", **compile_kwargs)
+    return model.fit(
+        features,
+        targets,
+        batch_size=BATCH,
+        epochs=epochs,
+        shuffle=False,
+        verbose=0,
+        callbacks=list(callbacks),
+    )
+
+
+def reference_fit(inner_fn, sync_period, slow_step_size, epochs=3, **compile_kwargs):
+    """Fast and slow weights after `fit` with the reference callback."""
+    model = mlp()
+    callback = ReferenceLookaheadCallback(sync_period, slow_step_size)
+    fit(model, inner_fn(), epochs=epochs, callbacks=[callback], **compile_kwargs)
+    fast = [v.numpy() for v in model.trainable_variables]
+    return fast, callback.reference.slow_weights
+
+
+def reference_fit_weights(inner_fn, sync_period, slow_step_size, epochs=3):
+    """The model's weights after `fit` with the reference callback."""
+    return reference_fit(inner_fn, sync_period, slow_step_size, epochs)[0]
+
+
+def assert_weights_close(model, expected, rtol=1e-5):
+    for got, want in zip(model.trainable_variables, expected):
+        np.testing.assert_allclose(got.numpy(), want, rtol=rtol, atol=1e-6)
