@@ -47,6 +47,7 @@ setup(
     license="Apache 2.0",
     packages=find_packages(exclude=["tests", "tests.*"]),
     install_requires=install_requires(),
+    extras_require={"demo": ["scikit-learn>=1.3", "matplotlib>=3.7"]},
     python_requires=">=3.9",
     classifiers=[
         "Development Status :: 4 - Beta",

@@ -1,0 +1,79 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""The demo's command line: a short run, its outputs and its usage errors."""
+
+import csv
+
+import pytest
+
+from tensorflow_lookahead.demo import cli
+
+
+def test_short_run_prints_a_table_and_writes_the_figure_and_csv(tmp_path, capsys):
+    exit_code = cli.main(
+        [
+            "--inner",
+            "sgd",
+            "-k",
+            "3",
+            "--alpha",
+            "0.8",
+            "--learning-rates",
+            "0.05,0.01",
+            "--epochs",
+            "2",
+            "--seeds",
+            "1",
+            "--output-dir",
+            str(tmp_path),
+        ]
+    )
+    assert exit_code == 0
+    output = capsys.readouterr().out
+    assert "4 runs of 2 epochs; Lookahead k=3, alpha=0.8" in output
+    table_rows = [line for line in output.splitlines() if line.startswith("0.0")]
+    assert [row.split()[0] for row in table_rows] == ["0.01", "0.05"]
+    assert "lookahead(sgd) test accuracy" in output
+    assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")
+    with open(tmp_path / "results.csv") as results:
+        rows = list(csv.DictReader(results))
+    assert sorted((r["optimizer"], r["learning_rate"]) for r in rows) == [
+        ("lookahead(sgd)", "0.01"),
+        ("lookahead(sgd)", "0.05"),
+        ("sgd", "0.01"),
+        ("sgd", "0.05"),
+    ]
+    # Digits has 10 classes: anything trained is far above chance.
+    assert all(float(r["test_accuracy"]) > 0.5 for r in rows)
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["-k", "0"], "argument -k/--sync-period: expected an integer >= 1, got 0"),
+        (["--alpha", "1.5"], "argument --alpha/--slow-step-size: expected a number"),
+        (["--learning-rates", "0.1,x"], "argument --learning-rates: expected comma"),
+        (["--inner", "lion"], "argument --inner: invalid choice: 'lion'"),
+        (["--epochs", "-1"], "argument --epochs: expected an integer >= 1"),
+        (["--seeds", "two"], "argument --seeds: expected an integer >= 1, got 'two'"),
+    ],
+)
+def test_bad_flags_are_usage_errors(flags, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(flags)
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert error.startswith("usage: python -m tensorflow_lookahead.demo")
+    assert message in error
