@@ -63,8 +63,21 @@ def test_wheel_metadata_names_requirements(wheel):
     requirements = [
         line.split(":", 1)[1].strip()
         for line in text.splitlines()
-        if line.startswith("Requires-Dist:")
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
     ]
+    demo_extra = [
+        line.split(":", 1)[1].split(";")[0].strip()
+        for line in text.splitlines()
+        if line.startswith("Requires-Dist:") and 'extra == "demo"' in line
+    ]
+    demo_list = [
+        line.strip()
+        for line in (REPOSITORY / "tools/install_deps/demo.txt")
+        .read_text()
+        .splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert sorted(demo_extra) == sorted(demo_list)
     expected = [
         line.strip()
         for line in (REPOSITORY / "requirements.txt").read_text().splitlines()

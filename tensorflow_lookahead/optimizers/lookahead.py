@@ -161,9 +161,12 @@ class Lookahead(keras.optimizers.Optimizer):
         # Initialising from the model's variables would fail under XLA when
         # `fit` builds inside its first trace, so slow weights start at zero
         # and are copied here (effective when built eagerly) and again before
-        # the first applied update (effective always).
+        # the first applied update (effective always). A checkpoint restored
+        # before the build (deferred restore) has already set the counter
+        # and the slow weights; those are kept.
+        unused = ops.equal(self._iterations, 0)
         for slow, fast in self.slow_and_fast_pairs():
-            slow.assign(fast)
+            slow.assign(ops.where(unused, fast, slow))
 
     @property
     def slow_weights(self):
