@@ -18,11 +18,13 @@ import contextlib
 import copy
 import math
 import numbers
+import warnings
 from typing import Union
 
 import keras
 from keras import ops
 
+from tensorflow_lookahead.optimizers import legacy_config
 from tensorflow_lookahead.optimizers import tensorflow_backend
 from tensorflow_lookahead.utils.typechecking import typechecked
 
@@ -336,6 +338,54 @@ class Lookahead(keras.optimizers.Optimizer):
                 fast.assign(slow)
         self.inner_optimizer.finalize_variable_values(var_list)
 
+    def load_own_variables(self, store):
+        """Restores the variables saved by `save_own_variables`, strictly.
+
+        Keras' default skips a mismatching file with a warning; continuing
+        with fresh slow weights would silently change training, so a
+        mismatch in count or shape raises.
+
+        Args:
+            store: The saved variables, keyed "0", "1", ... in the order of
+                `variables`.
+
+        Raises:
+            ValueError: The saved variables do not fit this optimizer.
+        """
+        variables = self.variables
+        if not self.built:
+            warnings.warn(
+                f"Lookahead optimizer {self.name!r} is not built, so its "
+                f"{len(store.keys())} saved variables (step counter, slow "
+                "weights, inner optimizer state) were NOT loaded; training "
+                "would restart the Lookahead cycle from the current weights. "
+                "Build it first with `optimizer.build(model.trainable_variables)`"
+                " and load again to resume.",
+                stacklevel=2,
+            )
+            return
+        if len(store.keys()) != len(variables):
+            slow_count = len(self.slow_and_fast_pairs())
+            inner_count = len(self.inner_optimizer.variables)
+            raise ValueError(
+                f"Cannot restore Lookahead optimizer {self.name!r}: the file "
+                f"holds {len(store.keys())} optimizer variables, but this "
+                f"optimizer has {len(variables)}: 1 step counter, "
+                f"{slow_count} slow weights and {inner_count} variables of its "
+                f"inner {type(self.inner_optimizer).__name__}. The file was "
+                "written for another model, inner optimizer or configuration."
+            )
+        for index, variable in enumerate(variables):
+            value = store[str(index)]
+            if tuple(value.shape) != tuple(variable.shape):
+                raise ValueError(
+                    f"Cannot restore Lookahead optimizer {self.name!r}: saved "
+                    f"variable {index} has shape {tuple(value.shape)}, but "
+                    f"{variable.path} has shape {tuple(variable.shape)}."
+                )
+        for index, variable in enumerate(variables):
+            variable.assign(store[str(index)])
+
     def get_config(self):
         return {
             "name": self.name,
@@ -347,7 +397,17 @@ class Lookahead(keras.optimizers.Optimizer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
+        """Rebuilds a Lookahead from `get_config()`, also tfa's configs.
+
+        Args:
+            config: The config dict, from this package or from tfa (Keras 2
+                keys such as `lr` and `decay` are translated).
+            custom_objects: Custom optimizer classes for the inner optimizer.
+
+        Returns:
+            The optimizer.
+        """
+        config = legacy_config.upgraded_lookahead_config(config)
         optimizer = config.pop("optimizer")
         if isinstance(optimizer, dict):
             optimizer = deserialized_optimizer(optimizer, custom_objects)
