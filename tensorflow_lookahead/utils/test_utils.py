@@ -191,7 +191,15 @@ def parametrize_devices(metafunc):
         return
     marker = metafunc.definition.get_closest_marker("with_device")
     devices = marker.args[0] if marker else ["cpu"]
-    metafunc.parametrize("device", devices, indirect=True, ids=device_id)
+    parameters = [
+        pytest.param(
+            device,
+            id=device_id(device),
+            marks=[pytest.mark.needs_gpu] if device == "gpu" else [],
+        )
+        for device in devices
+    ]
+    metafunc.parametrize("device", parameters, indirect=True)
 
 
 def skip_gpu_tests_without_gpu(items):

@@ -1,0 +1,150 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""Lookahead under tf.distribute strategies: custom loops, placement, counts.
+
+`model.fit` under MirroredStrategy against the reference is covered in
+lookahead_fit_test.py; here a custom training loop (`strategy.run` +
+`apply_gradients`) must give the weights of one device on the same global
+batches, and the slow weights must be mirrored like the model's weights.
+"""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tensorflow_lookahead.optimizers import Lookahead
+from tensorflow_lookahead.utils import test_utils
+from reference_lookahead import ReferenceLookahead
+
+GLOBAL_BATCH = 8
+STEPS = 10
+SYNC_PERIOD = 3
+STRATEGIES = [
+    tf.distribute.MirroredStrategy,
+    tf.distribute.OneDeviceStrategy,
+    tf.distribute.experimental.CentralStorageStrategy,
+]
+INNERS = {
+    "sgd_momentum": lambda: keras.optimizers.SGD(0.05, momentum=0.9),
+    "adam": lambda: keras.optimizers.Adam(0.02),
+}
+
+
+def global_batches():
+    rng = np.random.default_rng(9)
+    features = rng.normal(size=(STEPS * GLOBAL_BATCH, 4)).astype("float32")
+    targets = (features @ np.array([[1.0], [-1.0], [2.0], [0.5]])).astype("float32")
+    return tf.data.Dataset.from_tensor_slices((features, targets)).batch(GLOBAL_BATCH)
+
+
+def new_model():
+    keras.utils.set_random_seed(5)
+    return keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(6, activation="tanh"),
+            keras.layers.Dense(1),
+        ]
+    )
+
+
+def per_example_loss(model, features, targets):
+    return keras.ops.mean(keras.ops.square(model(features) - targets), axis=-1)
+
+
+def reference_weights(inner):
+    """One device, the paper's algorithm, the same global batches."""
+    model = new_model()
+    reference = ReferenceLookahead(INNERS[inner](), SYNC_PERIOD, 0.5)
+    for features, targets in global_batches():
+        with tf.GradientTape() as tape:
+            loss = keras.ops.mean(per_example_loss(model, features, targets))
+        grads = tape.gradient(loss, model.trainable_variables)
+        reference.apply(grads, model.trainable_variables)
+    return [v.numpy() for v in model.trainable_variables], reference.slow_weights
+
+
+def train_with_custom_loop(strategy, inner):
+    with strategy.scope():
+        model = new_model()
+        optimizer = Lookahead(INNERS[inner](), sync_period=SYNC_PERIOD)
+        # Variables cannot be created inside strategy.run: build first.
+        optimizer.build(model.trainable_variables)
+
+    @tf.function
+    def train_step(batch):
+        def replica_step(features, targets):
+            with tf.GradientTape() as tape:
+                loss = tf.nn.compute_average_loss(
+                    per_example_loss(model, features, targets),
+                    global_batch_size=GLOBAL_BATCH,
+                )
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+
+        strategy.run(replica_step, args=batch)
+
+    for batch in strategy.experimental_distribute_dataset(global_batches()):
+        train_step(batch)
+    return model, optimizer
+
+
+@pytest.mark.with_device(STRATEGIES)
+@pytest.mark.parametrize("inner", sorted(INNERS))
+def test_custom_loop_matches_one_device(device, inner):
+    expected_fast, expected_slow = test_utils.run_on_default_device(
+        reference_weights, inner
+    )
+    model, optimizer = train_with_custom_loop(device, inner)
+    for got, want in zip(model.trainable_variables, expected_fast):
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-6)
+    for got, want in zip(optimizer.slow_weights, expected_slow):
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-6)
+    # One count per global step, not per replica.
+    assert int(optimizer.iterations.numpy()) == STEPS
+    assert int(optimizer.sync_count.numpy()) == STEPS // SYNC_PERIOD
+
+
+@pytest.mark.with_device([tf.distribute.MirroredStrategy])
+def test_slow_weights_are_mirrored_on_every_replica(device):
+    model, optimizer = train_with_custom_loop(device, "adam")
+    replica_devices = [
+        tf.DeviceSpec.from_string(name) for name in device.extended.worker_devices
+    ]
+    assert len(replica_devices) == 2
+    for slow, fast in zip(optimizer.slow_weights, model.trainable_variables):
+        copies = device.experimental_local_results(slow.value)
+        assert len(copies) == 2
+        placed = [tf.DeviceSpec.from_string(copy.device) for copy in copies]
+        assert [(d.device_type, d.device_index) for d in placed] == [
+            (d.device_type, d.device_index) for d in replica_devices
+        ]
+        np.testing.assert_array_equal(copies[0].numpy(), copies[1].numpy())
+        fast_copies = device.experimental_local_results(fast.value)
+        assert [c.device for c in copies] == [
+            c.device.replace(fast.value.name.split(":")[0], "") or c.device
+            for c in fast_copies
+        ]
+
+
+def test_inner_optimizer_from_another_strategy_is_rejected():
+    strategy = test_utils.create_strategy(tf.distribute.MirroredStrategy)
+    inner = keras.optimizers.Adam()
+    with strategy.scope():
+        with pytest.raises(ValueError, match="`optimizer` was created under"):
+            Lookahead(inner)
+        # A name or a config is created in the current scope instead.
+        assert Lookahead("adam").inner_optimizer._distribution_strategy is strategy
