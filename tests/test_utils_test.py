@@ -96,3 +96,27 @@ def test_gpu_cases_carry_the_needs_gpu_marker():
     selected = [line for line in completed.stdout.splitlines() if "::" in line]
     assert len(selected) == 1, completed.stdout[-3000:]
     assert selected[0].endswith("test_device_fixture_places_the_body[gpu]")
+
+
+def test_mixed_precision_policy_is_restored_even_on_error():
+    with pytest.raises(RuntimeError):
+        with test_utils.mixed_precision_policy("mixed_float16"):
+            assert keras.mixed_precision.global_policy().name == "mixed_float16"
+            raise RuntimeError()
+    assert keras.mixed_precision.global_policy().name == "float32"
+
+
+def test_functions_run_eagerly_is_restored():
+    with test_utils.functions_run_eagerly(True):
+        assert tf.config.functions_run_eagerly()
+    assert not tf.config.functions_run_eagerly()
+
+
+def test_run_on_default_device_leaves_the_strategy_scope():
+    strategy = test_utils.create_strategy(tf.distribute.MirroredStrategy)
+    with strategy.scope():
+        inner = test_utils.run_on_default_device(tf.distribute.get_strategy)
+    assert inner is not strategy
+    assert inner.num_replicas_in_sync == 1
+    with pytest.raises(ZeroDivisionError):
+        test_utils.run_on_default_device(lambda: 1 / 0)
