@@ -1,0 +1,77 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""Turns overhead_benchmark.py JSON outputs into the README's Markdown table.
+
+python benchmarks/make_table.py benchmarks/results/*.json
+"""
+
+import json
+import platform
+import sys
+
+
+def load_rows(paths):
+    rows = []
+    for path in paths:
+        with open(path) as results:
+            rows.extend(json.load(results)["rows"])
+    return rows
+
+
+def ratio(row):
+    if row is None:
+        return "n/a"
+    return f"{row['ratio_median']:.3f} ({row['ratio_min']:.3f})"
+
+
+def table(rows):
+    ours = {
+        (r["workload"], r["mode"], r["sync_period"]): r
+        for r in rows
+        if r["implementation"] == "ours"
+    }
+    tfa = {
+        (r["workload"], r["mode"], r["sync_period"]): r
+        for r in rows
+        if r["implementation"] == "tfa"
+    }
+    lines = [
+        "| workload | mode | k | ours: ratio median (best) | tfa: ratio median "
+        "(best) | inner ms/step (Keras 3) | ours first step | ours extra state |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for key, row in ours.items():
+        extra = (row["state_bytes_wrapped"] - row["state_bytes_inner"]) / row[
+            "trainable_bytes"
+        ]
+        lines.append(
+            f"| {key[0]} | {key[1]} | {key[2]} | {ratio(row)} | "
+            f"{ratio(tfa.get(key))} | {row['inner_ms']:.2f} | "
+            f"{row['first_step_ratio']:.2f} | {extra:.4f} x weights |"
+        )
+    return "\n".join(lines)
+
+
+def main(paths):
+    print(table(load_rows(paths)))
+    print()
+    print(
+        f"Machine: {platform.machine()}, {platform.system()}, Python "
+        f"{platform.python_version()}; ratios are Lookahead time / inner time."
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
