@@ -33,6 +33,8 @@ def load_rows(paths):
 def ratio(row):
     if row is None:
         return "n/a"
+    if "error" in row:
+        return "fails"
     return f"{row['ratio_median']:.3f} ({row['ratio_min']:.3f})"
 
 
@@ -53,6 +55,9 @@ def table(rows):
         "|---|---|---|---|---|---|---|---|",
     ]
     for key, row in ours.items():
+        if "error" in row:
+            lines.append(f"| {key[0]} | {key[1]} | {key[2]} | fails | | | | |")
+            continue
         extra = (row["state_bytes_wrapped"] - row["state_bytes_inner"]) / row[
             "trainable_bytes"
         ]

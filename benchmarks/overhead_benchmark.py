@@ -126,11 +126,12 @@ def time_to_first_step(workload, mode, factory, strategy):
     return time.perf_counter() - started
 
 
-def measure(workload, mode, inner, wrapped, strategy, rounds):
+def measure(workload, mode, inner, wrapped, strategy, rounds, sync_period):
     """One row: paired timings of inner and wrapped in `workload`, `mode`."""
-    first_inner = time_to_first_step(workload, mode, inner, strategy)
-    first_wrapped = time_to_first_step(workload, mode, wrapped, strategy)
-    first_inner = min(first_inner, time_to_first_step(workload, mode, inner, strategy))
+    first = {"inner": [], "wrapped": []}
+    for name, factory in [("inner", inner), ("wrapped", wrapped)] * 2:
+        first[name].append(time_to_first_step(workload, mode, factory, strategy))
+    first_inner, first_wrapped = min(first["inner"]), min(first["wrapped"])
     trainers = {
         "inner": Trainer(workload, mode, inner, strategy),
         "wrapped": Trainer(workload, mode, wrapped, strategy),
@@ -139,7 +140,8 @@ def measure(workload, mode, inner, wrapped, strategy, rounds):
         trainer.train(3)
     per_step = trainers["inner"].train(10) / 10
     trainers["wrapped"].train(10)
-    steps = max(5, int(ROUND_SECONDS / per_step))
+    # Whole sync periods per round, so that every round has as many syncs.
+    steps = sync_period * max(1, round(ROUND_SECONDS / per_step / sync_period))
     times = {"inner": [], "wrapped": []}
     for round_index in range(rounds):
         order = ("inner", "wrapped") if round_index % 2 == 0 else ("wrapped", "inner")
@@ -164,6 +166,18 @@ def measure(workload, mode, inner, wrapped, strategy, rounds):
     }
 
 
+def print_row(row):
+    extra = row["state_bytes_wrapped"] - row["state_bytes_inner"]
+    print(
+        f"{row['implementation']:<8} {row['workload']:<10} {row['mode']:<9} "
+        f"{row['sync_period']:>3} {row['inner_ms']:>9.3f} "
+        f"{row['wrapped_ms']:>9.3f} {row['ratio_median']:>7.3f} "
+        f"{row['ratio_min']:>7.3f} {row['first_step_ratio']:>8.3f} "
+        f"{extra / row['trainable_bytes']:.4f} x weights",
+        flush=True,
+    )
+
+
 def argument_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--implementation", choices=["ours", "tfa"], default="ours")
@@ -176,7 +190,7 @@ def argument_parser():
         "--modes", default=",".join(MODES), help="comma-separated; default: all"
     )
     parser.add_argument("--sync-periods", default="5", help="comma-separated k")
-    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--output", help="write the rows as JSON here")
     return parser
 
@@ -197,18 +211,27 @@ def main():
         inner, wrapped = optimizer_factories(args.implementation, sync_period)
         for workload in args.workloads.split(","):
             for mode in args.modes.split(","):
-                row = measure(workload, mode, inner, wrapped, strategy, args.rounds)
+                try:
+                    row = measure(
+                        workload,
+                        mode,
+                        inner,
+                        wrapped,
+                        strategy,
+                        args.rounds,
+                        sync_period,
+                    )
+                except Exception as error:  # reported in the table, not fatal
+                    message = str(error).strip().splitlines()[0][:120]
+                    row = {"workload": workload, "mode": mode, "error": message}
+                    print(
+                        f"{args.implementation:<8} {workload:<10} {mode:<9} "
+                        f"{sync_period:>3} failed: {type(error).__name__}: {message}"
+                    )
                 row.update(implementation=args.implementation, sync_period=sync_period)
                 rows.append(row)
-                extra = row["state_bytes_wrapped"] - row["state_bytes_inner"]
-                print(
-                    f"{args.implementation:<8} {workload:<10} {mode:<9} "
-                    f"{sync_period:>3} {row['inner_ms']:>9.3f} "
-                    f"{row['wrapped_ms']:>9.3f} {row['ratio_median']:>7.3f} "
-                    f"{row['ratio_min']:>7.3f} {row['first_step_ratio']:>8.3f} "
-                    f"{extra / row['trainable_bytes']:.4f} x weights",
-                    flush=True,
-                )
+                if "error" not in row:
+                    print_row(row)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process: {peak_mb:.0f} MB")
     if args.output:

@@ -25,6 +25,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from distributed_training import distributed_train_step, per_example_loss
+
 from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.utils import test_utils
 from reference_lookahead import ReferenceLookahead
@@ -61,10 +63,6 @@ def new_model():
     )
 
 
-def per_example_loss(model, features, targets):
-    return keras.ops.mean(keras.ops.square(model(features) - targets), axis=-1)
-
-
 def reference_weights(inner):
     """One device, the paper's algorithm, the same global batches."""
     model = new_model()
@@ -84,19 +82,7 @@ def train_with_custom_loop(strategy, inner):
         # Variables cannot be created inside strategy.run: build first.
         optimizer.build(model.trainable_variables)
 
-    @tf.function
-    def train_step(batch):
-        def replica_step(features, targets):
-            with tf.GradientTape() as tape:
-                loss = tf.nn.compute_average_loss(
-                    per_example_loss(model, features, targets),
-                    global_batch_size=GLOBAL_BATCH,
-                )
-            grads = tape.gradient(loss, model.trainable_variables)
-            optimizer.apply_gradients(zip(grads, model.trainable_variables))
-
-        strategy.run(replica_step, args=batch)
-
+    train_step = distributed_train_step(strategy, model, optimizer, GLOBAL_BATCH)
     for batch in strategy.experimental_distribute_dataset(global_batches()):
         train_step(batch)
     return model, optimizer

@@ -32,6 +32,7 @@ import pytest
 import tensorflow as tf
 
 import multi_worker_training as recipe
+from distributed_training import per_example_loss
 from tensorflow_lookahead.optimizers import Lookahead
 from reference_lookahead import ReferenceLookahead
 
@@ -100,7 +101,7 @@ def single_process_reference():
         batch = slice(start, start + recipe.GLOBAL_BATCH)
         with tf.GradientTape() as tape:
             loss = keras.ops.mean(
-                recipe.per_example_loss(model, features[batch], targets[batch])
+                per_example_loss(model, features[batch], targets[batch])
             )
         grads = tape.gradient(loss, model.trainable_variables)
         reference.apply(grads, model.trainable_variables)

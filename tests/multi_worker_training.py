@@ -29,6 +29,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from distributed_training import distributed_train_step
+
 GLOBAL_BATCH = 8
 STEPS = 8
 SYNC_PERIOD = 3
@@ -57,10 +59,6 @@ def new_inner_optimizer():
     return keras.optimizers.SGD(0.05, momentum=0.9)
 
 
-def per_example_loss(model, features, targets):
-    return keras.ops.mean(keras.ops.square(model(features) - targets), axis=-1)
-
-
 def worker_dataset(input_context):
     """This worker's half of every global batch, in order."""
     features, targets = global_batches()
@@ -87,19 +85,7 @@ def main(output_dir):
         optimizer = Lookahead(new_inner_optimizer(), SYNC_PERIOD, SLOW_STEP_SIZE)
         optimizer.build(model.trainable_variables)
 
-    @tf.function
-    def train_step(batch):
-        def replica_step(features, targets):
-            with tf.GradientTape() as tape:
-                loss = tf.nn.compute_average_loss(
-                    per_example_loss(model, features, targets),
-                    global_batch_size=GLOBAL_BATCH,
-                )
-            grads = tape.gradient(loss, model.trainable_variables)
-            optimizer.apply_gradients(zip(grads, model.trainable_variables))
-
-        strategy.run(replica_step, args=batch)
-
+    train_step = distributed_train_step(strategy, model, optimizer, GLOBAL_BATCH)
     options = tf.distribute.InputOptions(experimental_fetch_to_device=False)
     dataset = strategy.distribute_datasets_from_function(worker_dataset, options)
     for batch in dataset:

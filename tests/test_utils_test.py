@@ -50,21 +50,18 @@ def test_device_fixture_places_the_body(device):
         assert device.num_replicas_in_sync == 2
 
 
-def test_collected_ids_and_gpu_skip_reason():
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-rs",
-            f"{__file__}::test_device_fixture_places_the_body",
-        ],
+def run_pytest(*arguments):
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *arguments],
         capture_output=True,
         text=True,
         timeout=300,
+    )
+
+
+def test_collected_ids_and_gpu_skip_reason():
+    completed = run_pytest(
+        "-q", "-rs", f"{__file__}::test_device_fixture_places_the_body"
     )
     output = completed.stdout
     assert completed.returncode == 0, output[-3000:]
@@ -76,23 +73,7 @@ def test_collected_ids_and_gpu_skip_reason():
 
 
 def test_gpu_cases_carry_the_needs_gpu_marker():
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "--collect-only",
-            "-q",
-            "-m",
-            "needs_gpu",
-            __file__,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    completed = run_pytest("--collect-only", "-q", "-m", "needs_gpu", __file__)
     selected = [line for line in completed.stdout.splitlines() if "::" in line]
     assert len(selected) == 1, completed.stdout[-3000:]
     assert selected[0].endswith("test_device_fixture_places_the_body[gpu]")

@@ -283,7 +283,11 @@ class Lookahead(keras.optimizers.Optimizer):
         """Updates `slow += alpha * (fast - slow)`, then `fast = slow`."""
         pairs = self.slow_and_fast_pairs()
         return [
-            (slow, _interpolation(self.slow_step_size, fast.constraint), (fast,))
+            (
+                slow,
+                tensorflow_backend.interpolation(self.slow_step_size, fast.constraint),
+                (fast,),
+            )
             for slow, fast in pairs
         ] + [(fast, _assign_copy, (slow,)) for slow, fast in pairs]
 
@@ -499,13 +503,3 @@ def deserialized_optimizer(config, custom_objects=None):
 
 def _assign_copy(target, source):
     target.assign(source)
-
-
-def _interpolation(slow_step_size, constraint):
-    """`slow += slow_step_size * (fast - slow)`, then the weight's constraint."""
-
-    def interpolate(slow, fast):
-        value = slow + slow_step_size * (fast - slow)
-        slow.assign(value if constraint is None else constraint(value))
-
-    return interpolate

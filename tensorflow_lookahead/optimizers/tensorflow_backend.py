@@ -106,3 +106,32 @@ def apply_if(strategy, condition_fn, variable_updates):
         tf.cond(condition_fn(), lambda: apply_all(distribution), lambda: None)
 
     tf.__internal__.distribute.interim.maybe_merge_call(cross_replica_fn, strategy)
+
+
+def interpolation(slow_step_size, constraint):
+    """The update `slow += slow_step_size * (fast - slow)`, for `apply_if`.
+
+    Without a constraint it runs as one fused in-place kernel
+    (`ResourceApplyGradientDescent` with `delta = slow - fast`), which reads
+    and writes the weights fewer times than separate ops would.
+
+    Args:
+        slow_step_size: alpha.
+        constraint: The weight's constraint, applied to the new slow weight,
+            or None.
+
+    Returns:
+        A function `(slow, fast)` that updates `slow`.
+    """
+
+    def interpolate(slow, fast):
+        if constraint is None:
+            tf.raw_ops.ResourceApplyGradientDescent(
+                var=slow.handle,
+                alpha=tf.constant(slow_step_size, dtype=slow.dtype),
+                delta=slow - fast,
+            )
+        else:
+            slow.assign(constraint(slow + slow_step_size * (fast - slow)))
+
+    return interpolate
