@@ -264,3 +264,42 @@ def test_ema_inner_and_finalize_variable_values():
     averages = [v.numpy() for v in inner._model_variables_moving_average]
     # fit ends with finalize_variable_values: the model holds the EMA weights.
     assert_weights_close(model, averages, rtol=1e-6)
+
+
+def test_weight_constraints_hold_after_syncs_and_match_reference():
+    def constrained_model(initializer=keras.initializers.RandomUniform(0.0, 0.5)):
+        keras.utils.set_random_seed(2)
+        non_negative = keras.constraints.NonNeg()
+        return keras.Sequential(
+            [
+                keras.Input((4,)),
+                keras.layers.Dense(
+                    3,
+                    kernel_constraint=non_negative,
+                    kernel_initializer=initializer,
+                    activation="tanh",
+                ),
+                keras.layers.Dense(
+                    1, kernel_constraint=non_negative, kernel_initializer=initializer
+                ),
+            ]
+        )
+
+    inner = lambda: keras.optimizers.SGD(0.1, momentum=0.9)  # noqa: E731
+    reference_model = constrained_model()
+    # From non-negative initial weights, interpolating two non-negative
+    # weights stays non-negative: the paper's algorithm needs no projection.
+    fit(reference_model, inner(), callbacks=[ReferenceLookaheadCallback(3, 0.5)])
+    model = constrained_model()
+    fit(model, Lookahead(inner(), sync_period=3))
+    assert_weights_close(
+        model, [v.numpy() for v in reference_model.trainable_variables]
+    )
+    for layer in model.layers:
+        assert np.all(layer.kernel.numpy() >= 0)
+    # From negative initial weights, a sync is projected like any update.
+    model = constrained_model(initializer="glorot_uniform")
+    assert np.any(model.layers[0].kernel.numpy() < 0)
+    fit(model, Lookahead(inner(), sync_period=3))
+    for layer in model.layers:
+        assert np.all(layer.kernel.numpy() >= 0)
