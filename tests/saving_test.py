@@ -32,6 +32,7 @@ import tensorflow as tf
 
 import golden_files
 from tensorflow_lookahead.optimizers import Lookahead
+from tensorflow_lookahead.utils import test_utils
 from reference_lookahead import ReferenceLookahead
 
 SYNC_PERIOD = 3
@@ -359,3 +360,18 @@ def test_file_written_by_version_0_1_0_still_loads():
         reference.slow_weights,
         rtol=1e-5,
     )
+
+
+@pytest.mark.with_device(test_utils.ALL_DEVICES)
+def test_model_trained_on_each_device_saves_and_resumes(device, tmp_path):
+    steps = 2 * SYNC_PERIOD + 1
+    expected = uninterrupted_weights("adam", steps + MORE_STEPS)
+    model = compiled_model("adam")
+    train(model, 0, steps)
+    slow_before = [s.numpy() for s in model.optimizer.slow_weights]
+    restored = save_keras(model, "adam", str(tmp_path))
+    assert restored.optimizer._distribution_strategy is test_utils.strategy_of(device)
+    for got, want in zip(restored.optimizer.slow_weights, slow_before):
+        np.testing.assert_array_equal(got.numpy(), want)
+    train(restored, steps, steps + MORE_STEPS)
+    assert_same_weights(restored.get_weights(), expected, rtol=1e-5)
