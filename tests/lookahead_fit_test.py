@@ -266,7 +266,8 @@ def test_ema_inner_and_finalize_variable_values():
     assert_weights_close(model, averages, rtol=1e-6)
 
 
-def test_weight_constraints_hold_after_syncs_and_match_reference():
+@pytest.mark.parametrize("jit_compile", [False, True], ids=["graph", "xla"])
+def test_weight_constraints_hold_after_syncs_and_match_reference(jit_compile):
     def constrained_model(initializer=keras.initializers.RandomUniform(0.0, 0.5)):
         keras.utils.set_random_seed(2)
         non_negative = keras.constraints.NonNeg()
@@ -289,9 +290,14 @@ def test_weight_constraints_hold_after_syncs_and_match_reference():
     reference_model = constrained_model()
     # From non-negative initial weights, interpolating two non-negative
     # weights stays non-negative: the paper's algorithm needs no projection.
-    fit(reference_model, inner(), callbacks=[ReferenceLookaheadCallback(3, 0.5)])
+    fit(
+        reference_model,
+        inner(),
+        callbacks=[ReferenceLookaheadCallback(3, 0.5)],
+        jit_compile=jit_compile,
+    )
     model = constrained_model()
-    fit(model, Lookahead(inner(), sync_period=3))
+    fit(model, Lookahead(inner(), sync_period=3), jit_compile=jit_compile)
     assert_weights_close(
         model, [v.numpy() for v in reference_model.trainable_variables]
     )
@@ -300,6 +306,6 @@ def test_weight_constraints_hold_after_syncs_and_match_reference():
     # From negative initial weights, a sync is projected like any update.
     model = constrained_model(initializer="glorot_uniform")
     assert np.any(model.layers[0].kernel.numpy() < 0)
-    fit(model, Lookahead(inner(), sync_period=3))
+    fit(model, Lookahead(inner(), sync_period=3), jit_compile=jit_compile)
     for layer in model.layers:
         assert np.all(layer.kernel.numpy() >= 0)

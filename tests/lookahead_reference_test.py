@@ -288,3 +288,23 @@ def test_inner_state_carries_across_syncs():
         reference_inner.apply(gradients(reference_variables), reference_variables)
     for got, want in zip(momentum_after_sync, reference_inner.momentums):
         np.testing.assert_allclose(got, want.numpy(), rtol=1e-6)
+
+
+def conditional_ops_in_step(jit_compile):
+    variables = make_variables()
+    optimizer = Lookahead(keras.optimizers.SGD(learning_rate=0.1), sync_period=3)
+    optimizer.build(variables)
+
+    @tf.function(jit_compile=jit_compile)
+    def step():
+        optimizer.apply(gradients(variables), variables)
+
+    graph = step.get_concrete_function().graph
+    return [op.type for op in graph.get_operations() if op.type.endswith("If")]
+
+
+def test_syncs_are_conditional_outside_xla_and_masked_under_xla():
+    # Under XLA a conditional that writes variables copies all of them on
+    # every step; the masked form fuses with the inner update instead.
+    assert conditional_ops_in_step(jit_compile=False)
+    assert conditional_ops_in_step(jit_compile=True) == []

@@ -276,7 +276,8 @@ class Lookahead(keras.optimizers.Optimizer):
     def _anchor_updates(self):
         """Updates that set the slow weights to the model's weights."""
         return [
-            (slow, _assign_copy, (fast,)) for slow, fast in self.slow_and_fast_pairs()
+            (slow, tensorflow_backend.assign_copy, (fast,))
+            for slow, fast in self.slow_and_fast_pairs()
         ]
 
     def _sync_updates(self):
@@ -289,7 +290,7 @@ class Lookahead(keras.optimizers.Optimizer):
                 (fast,),
             )
             for slow, fast in pairs
-        ] + [(fast, _assign_copy, (slow,)) for slow, fast in pairs]
+        ] + [(fast, tensorflow_backend.assign_copy, (slow,)) for slow, fast in pairs]
 
     def _applied_updates_per_sync(self):
         return self.sync_period * (
@@ -499,7 +500,3 @@ def deserialized_optimizer(config, custom_objects=None):
             "keras.saving.register_keras_serializable"
         )
     return optimizer
-
-
-def _assign_copy(target, source):
-    target.assign(source)

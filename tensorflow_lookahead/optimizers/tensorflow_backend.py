@@ -82,11 +82,17 @@ def _unwrap(variable):
 def apply_if(strategy, condition_fn, variable_updates):
     """Applies `variable_updates` on every replica when `condition_fn()` holds.
 
-    Each update is `(variable, fn, args)`: `fn(variable, *args)` assigns the
-    new value, called once per device with that device's copies of
-    `variable` and of any distributed `args`. Updates run in list order. The
-    condition is evaluated once, in cross-replica context, so all replicas
-    take the same branch.
+    Each update is `(variable, fn, args)`: `fn(variable, *args, mask=mask)`
+    assigns the new value, called once per device with that device's copies
+    of `variable` and of any distributed `args`. Updates run in list order.
+    The condition is evaluated once, in cross-replica context, so all
+    replicas take the same branch.
+
+    Outside XLA the updates run under `tf.cond` with `mask=None` (write
+    unconditionally): steps that do not sync cost nothing. Under XLA a
+    conditional that writes variables copies every one of them on every
+    step, so there each update writes `where(mask, new, old)` instead, which
+    XLA fuses with the inner optimizer's own update of the same variables.
 
     Args:
         strategy: The strategy the optimizer was created under.
@@ -98,20 +104,30 @@ def apply_if(strategy, condition_fn, variable_updates):
         for variable, fn, args in variable_updates
     ]
 
-    def apply_all(distribution):
+    def apply_all(distribution, mask=None):
         for variable, fn, args in updates:
-            distribution.extended.update(variable, fn, args=args, group=False)
+            distribution.extended.update(
+                variable, fn, args=args, kwargs={"mask": mask}, group=False
+            )
 
     def cross_replica_fn(distribution):
-        tf.cond(condition_fn(), lambda: apply_all(distribution), lambda: None)
+        if tf.__internal__.get_enclosing_xla_context() is not None:
+            apply_all(distribution, mask=condition_fn())
+        else:
+            tf.cond(condition_fn(), lambda: apply_all(distribution), lambda: None)
 
     tf.__internal__.distribute.interim.maybe_merge_call(cross_replica_fn, strategy)
+
+
+def assign_copy(target, source, mask=None):
+    """The update `target = source`, for `apply_if`."""
+    target.assign(source if mask is None else tf.where(mask, source, target))
 
 
 def interpolation(slow_step_size, constraint):
     """The update `slow += slow_step_size * (fast - slow)`, for `apply_if`.
 
-    Without a constraint it runs as one fused in-place kernel
+    Without a constraint and a mask it runs as one fused in-place kernel
     (`ResourceApplyGradientDescent` with `delta = slow - fast`), which reads
     and writes the weights fewer times than separate ops would.
 
@@ -121,17 +137,22 @@ def interpolation(slow_step_size, constraint):
             or None.
 
     Returns:
-        A function `(slow, fast)` that updates `slow`.
+        A function `(slow, fast, mask=None)` that updates `slow`.
     """
 
-    def interpolate(slow, fast):
-        if constraint is None:
+    def interpolate(slow, fast, mask=None):
+        if constraint is None and mask is None:
             tf.raw_ops.ResourceApplyGradientDescent(
                 var=slow.handle,
                 alpha=tf.constant(slow_step_size, dtype=slow.dtype),
                 delta=slow - fast,
             )
-        else:
-            slow.assign(constraint(slow + slow_step_size * (fast - slow)))
+            return
+        interpolated = slow + slow_step_size * (fast - slow)
+        if constraint is not None:
+            interpolated = constraint(interpolated)
+        slow.assign(
+            interpolated if mask is None else tf.where(mask, interpolated, slow)
+        )
 
     return interpolate
