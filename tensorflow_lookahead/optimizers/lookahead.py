@@ -252,16 +252,17 @@ class Lookahead(keras.optimizers.Optimizer):
                 "before the optimizer was built. Pass the variables or call "
                 "`optimizer.build(trainable_variables)` first."
             )
+        applied_updates = tensorflow_backend.counter_value(self._iterations)
         tensorflow_backend.apply_if(
             self._distribution_strategy,
-            lambda: ops.equal(self._iterations, 0),
+            applied_updates == 0,
             self._anchor_updates(),
         )
         self.inner_optimizer.apply(grads, trainable_variables)
-        self._iterations.assign_add(1)
+        tensorflow_backend.increment(self._iterations)
         tensorflow_backend.apply_if(
             self._distribution_strategy,
-            self._is_sync_step,
+            self._is_sync_step(applied_updates + 1),
             self._sync_updates(),
         )
 
@@ -297,8 +298,8 @@ class Lookahead(keras.optimizers.Optimizer):
             self.inner_optimizer.gradient_accumulation_steps or 1
         )
 
-    def _is_sync_step(self):
-        return ops.equal(ops.mod(self._iterations, self._applied_updates_per_sync()), 0)
+    def _is_sync_step(self, applied_updates):
+        return applied_updates % self._applied_updates_per_sync() == 0
 
     @property
     def iterations(self):

@@ -79,26 +79,39 @@ def _unwrap(variable):
     return variable.value if isinstance(variable, keras.Variable) else variable
 
 
-def apply_if(strategy, condition_fn, variable_updates):
-    """Applies `variable_updates` on every replica when `condition_fn()` holds.
+def counter_value(counter):
+    """The value of an integer variable: a Python int when eager, else a tensor.
+
+    Eager callers then decide in Python, without further device ops, whether
+    an update is due.
+    """
+    value = _unwrap(counter).read_value()
+    return int(value) if tf.executing_eagerly() else value
+
+
+def apply_if(strategy, condition, variable_updates):
+    """Applies `variable_updates` on every replica when `condition` holds.
 
     Each update is `(variable, fn, args)`: `fn(variable, *args, mask=mask)`
     assigns the new value, called once per device with that device's copies
     of `variable` and of any distributed `args`. Updates run in list order.
-    The condition is evaluated once, in cross-replica context, so all
-    replicas take the same branch.
+    The condition must be the same on all replicas (e.g. computed from a
+    mirrored step counter), so that all take the same branch.
 
-    Outside XLA the updates run under `tf.cond` with `mask=None` (write
-    unconditionally): steps that do not sync cost nothing. Under XLA a
-    conditional that writes variables copies every one of them on every
-    step, so there each update writes `where(mask, new, old)` instead, which
-    XLA fuses with the inner optimizer's own update of the same variables.
+    A Python bool is decided right here: nothing runs when it is false. A
+    tensor outside XLA runs the updates under `tf.cond` with `mask=None`
+    (write unconditionally): steps that do not sync cost nothing. Under XLA a
+    conditional that writes variables copies every one of them on every step,
+    so there each update writes `where(mask, new, old)` instead, which XLA
+    fuses with the inner optimizer's own update of the same variables.
 
     Args:
         strategy: The strategy the optimizer was created under.
-        condition_fn: Returns a scalar boolean tensor.
+        condition: A Python bool or a scalar boolean tensor.
         variable_updates: List of `(variable, fn, args)` tuples.
     """
+    if isinstance(condition, bool) and not condition:
+        return
     updates = [
         (_unwrap(variable), fn, tuple(_unwrap(arg) for arg in args))
         for variable, fn, args in variable_updates
@@ -111,12 +124,19 @@ def apply_if(strategy, condition_fn, variable_updates):
             )
 
     def cross_replica_fn(distribution):
-        if tf.__internal__.get_enclosing_xla_context() is not None:
-            apply_all(distribution, mask=condition_fn())
+        if isinstance(condition, bool):
+            apply_all(distribution)
+        elif tf.__internal__.get_enclosing_xla_context() is not None:
+            apply_all(distribution, mask=condition)
         else:
-            tf.cond(condition_fn(), lambda: apply_all(distribution), lambda: None)
+            tf.cond(condition, lambda: apply_all(distribution), lambda: None)
 
     tf.__internal__.distribute.interim.maybe_merge_call(cross_replica_fn, strategy)
+
+
+def increment(counter):
+    """Adds one to an integer variable in one op (Keras' `assign_add` takes four)."""
+    _unwrap(counter).assign_add(1)
 
 
 def assign_copy(target, source, mask=None):
