@@ -159,7 +159,8 @@ def test_reduce_lr_on_plateau_under_mixed_float16(device, float16_policy):
     )
 
 
-def test_skipped_non_finite_steps_do_not_count_towards_a_sync():
+@pytest.mark.parametrize("mode", ["eager", "function", "xla"])
+def test_skipped_non_finite_steps_do_not_count_towards_a_sync(mode):
     variable = keras.Variable([1.0])
     inner = keras.optimizers.SGD(0.1)
     scaled = keras.optimizers.LossScaleOptimizer(
@@ -167,11 +168,17 @@ def test_skipped_non_finite_steps_do_not_count_towards_a_sync():
     )
     finite, infinite = tf.constant([1.0]), tf.constant([np.inf])
     scaled.build([variable])
-    for grad in [finite, infinite, infinite]:
+
+    def apply(grad):
         scaled.apply([grad * scaled.dynamic_scale], [variable])
+
+    if mode != "eager":
+        apply = tf.function(apply, jit_compile=mode == "xla")
+    for grad in [finite, infinite, infinite]:
+        apply(grad)
     # One applied update (1.0 -> 0.9) and no sync: two inf steps were skipped.
     np.testing.assert_allclose(variable.numpy(), [0.9], rtol=1e-6)
-    scaled.apply([finite * scaled.dynamic_scale], [variable])
+    apply(finite)
     # Second applied update (0.9 -> 0.8), then the sync: 1 + 0.5 * (0.8 - 1).
     np.testing.assert_allclose(variable.numpy(), [0.9], rtol=1e-6)
     assert int(scaled.iterations.numpy()) == 2
