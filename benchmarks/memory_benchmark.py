@@ -14,20 +14,24 @@
 # ==============================================================================
 """Peak process memory of training with the inner optimizer vs Lookahead.
 
-Each configuration trains in its own process (so peaks do not mix); prints
-the peak RSS of both and the difference next to the size of the weights,
-which is what Lookahead should add (one copy of the trainable variables).
+Each configuration trains in its own process (so peaks do not mix), five
+times; prints the median peak RSS of each and the difference next to the size
+of the weights, which is what Lookahead should add (one copy of the trainable
+variables).
 
     python benchmarks/memory_benchmark.py [--implementation tfa] [--workload wide_mlp]
 """
 
 import argparse
 import resource
+import statistics
 import subprocess
 import sys
 
 import overhead_benchmark
 import workloads
+
+REPEATS = 5
 
 
 def child(implementation, which, workload):
@@ -38,6 +42,27 @@ def child(implementation, which, workload):
     trainer.train(20)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{peak_mb:.1f} {trainer.trainable_bytes() / 2**20:.1f}")
+
+
+def child_output(implementation, workload, which):
+    """(peak RSS MB, weights MB) of one child process."""
+    output = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--implementation",
+            implementation,
+            "--workload",
+            workload,
+            "--child",
+            which,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    ).stdout.split()
+    return float(output[-2]), float(output[-1])
 
 
 def main():
@@ -53,26 +78,15 @@ def main():
         return
     peaks = {}
     for which in ("inner", "wrapped"):
-        output = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--implementation",
-                args.implementation,
-                "--workload",
-                args.workload,
-                "--child",
-                which,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=600,
-        ).stdout.split()
-        peaks[which], weights_mb = float(output[-2]), float(output[-1])
+        runs = [
+            child_output(args.implementation, args.workload, which)
+            for _ in range(REPEATS)
+        ]
+        peaks[which] = statistics.median(peak for peak, _ in runs)
+        weights_mb = runs[0][1]
     print(
-        f"{args.implementation} {args.workload}: peak RSS inner {peaks['inner']:.0f} "
-        f"MB, Lookahead {peaks['wrapped']:.0f} MB, difference "
+        f"{args.implementation} {args.workload}: median peak RSS inner "
+        f"{peaks['inner']:.0f} MB, Lookahead {peaks['wrapped']:.0f} MB, difference "
         f"{peaks['wrapped'] - peaks['inner']:.0f} MB; weights {weights_mb:.0f} MB"
     )
 

@@ -29,7 +29,7 @@ cd "${repo}/benchmarks"
 "${repo}/.venv/bin/python" overhead_benchmark.py --output "${results}/ours.json"
 "${repo}/.venv/bin/python" overhead_benchmark.py --workloads wide_mlp \
   --modes graph,xla --sync-periods 1,20 --output "${results}/ours_k.json"
-"${repo}/.venv/bin/python" memory_benchmark.py > "${results}/memory.txt"
+"${repo}/.venv/bin/python" memory_benchmark.py > "${results}/memory_ours.txt"
 
 if [[ "${SKIP_TFA:-0}" != "1" ]]; then
   tfa_venv="${repo}/.venv-tfa"
@@ -41,10 +41,10 @@ if [[ "${SKIP_TFA:-0}" != "1" ]]; then
   "${tfa_venv}/bin/python" overhead_benchmark.py --implementation tfa \
     --output "${results}/tfa.json"
   "${tfa_venv}/bin/python" memory_benchmark.py --implementation tfa \
-    >> "${results}/memory.txt"
+    > "${results}/memory_tfa.txt"
 fi
 
 "${repo}/.venv/bin/python" make_table.py "${results}"/*.json \
   > "${results}/table.md"
-cat "${results}/memory.txt" >> "${results}/table.md"
+cat "${results}"/memory_*.txt >> "${results}/table.md"
 cat "${results}/table.md"
