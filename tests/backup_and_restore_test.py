@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from tensorflow_lookahead.optimizers import Lookahead
+from fit_helpers import BATCH, fit_in_order
 
-BATCH = 16
 STEPS_PER_EPOCH = 4
 EPOCHS = 4
 SYNC_PERIOD = 3
@@ -64,34 +64,22 @@ def lookahead():
     return Lookahead(keras.optimizers.Adam(0.02), sync_period=SYNC_PERIOD)
 
 
-def fit(model, features, targets, epochs, callbacks=()):
-    return model.fit(
-        features,
-        targets,
-        batch_size=BATCH,
-        epochs=epochs,
-        shuffle=False,
-        verbose=0,
-        callbacks=list(callbacks),
-    )
-
-
 def interrupted_then_resumed(make_optimizer, backup_dir, save_freq, at_step):
     features, targets = epoch_data()
     backup = keras.callbacks.BackupAndRestore(str(backup_dir), save_freq=save_freq)
     model = compiled_model(make_optimizer())
     with pytest.raises(RuntimeError, match="preemption"):
-        fit(model, features, targets, EPOCHS, [backup, Interrupt(at_step)])
+        fit_in_order(model, features, targets, EPOCHS, [backup, Interrupt(at_step)])
     resumed = compiled_model(make_optimizer())
     backup = keras.callbacks.BackupAndRestore(str(backup_dir), save_freq=save_freq)
-    fit(resumed, features, targets, EPOCHS, [backup])
+    fit_in_order(resumed, features, targets, EPOCHS, [backup])
     return resumed
 
 
 def test_interrupted_mid_epoch_ends_like_uninterrupted(tmp_path):
     features, targets = epoch_data()
     uninterrupted = compiled_model(lookahead())
-    fit(uninterrupted, features, targets, EPOCHS)
+    fit_in_order(uninterrupted, features, targets, EPOCHS)
     # Step 6 is mid-epoch (epoch 2, batch 2) and not a multiple of k = 3;
     # the last backup is from the end of epoch 1 (step 4, mid-cycle).
     resumed = interrupted_then_resumed(lookahead, tmp_path, "epoch", at_step=6)
@@ -123,6 +111,6 @@ def test_batch_backups_replay_the_epoch_as_for_plain_optimizers(tmp_path):
     )
     rows = np.concatenate([np.arange(b * BATCH, (b + 1) * BATCH) for b in batches_seen])
     uninterrupted = compiled_model(lookahead())
-    fit(uninterrupted, features[rows], targets[rows], epochs=1)
+    fit_in_order(uninterrupted, features[rows], targets[rows], epochs=1)
     for got, want in zip(resumed.get_weights(), uninterrupted.get_weights()):
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)

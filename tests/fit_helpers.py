@@ -42,9 +42,8 @@ def mlp(seed=1):
     )
 
 
-def fit(model, optimizer, epochs=3, callbacks=(), **compile_kwargs):
-    features, targets, _ = linear_data()
-    model.compile(optimizer=optimizer, loss="mse", **compile_kwargs)
+def fit_in_order(model, features, targets, epochs, callbacks=()):
+    """`model.fit` in batches of BATCH, unshuffled and silent."""
     return model.fit(
         features,
         targets,
@@ -54,6 +53,12 @@ def fit(model, optimizer, epochs=3, callbacks=(), **compile_kwargs):
         verbose=0,
         callbacks=list(callbacks),
     )
+
+
+def fit(model, optimizer, epochs=3, callbacks=(), **compile_kwargs):
+    features, targets, _ = linear_data()
+    model.compile(optimizer=optimizer, loss="mse", **compile_kwargs)
+    return fit_in_order(model, features, targets, epochs, callbacks)
 
 
 def reference_fit(inner_fn, sync_period, slow_step_size, epochs=3, **compile_kwargs):
