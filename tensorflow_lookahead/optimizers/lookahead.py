@@ -256,14 +256,14 @@ class Lookahead(keras.optimizers.Optimizer):
         tensorflow_backend.apply_if(
             self._distribution_strategy,
             applied_updates == 0,
-            self._anchor_updates(),
+            self._anchor_updates,
         )
         self.inner_optimizer.apply(grads, trainable_variables)
         tensorflow_backend.increment(self._iterations)
         tensorflow_backend.apply_if(
             self._distribution_strategy,
             self._is_sync_step(applied_updates + 1),
-            self._sync_updates(),
+            self._sync_updates,
         )
 
     def slow_and_fast_pairs(self):

@@ -89,9 +89,10 @@ def counter_value(counter):
     return int(value) if tf.executing_eagerly() else value
 
 
-def apply_if(strategy, condition, variable_updates):
-    """Applies `variable_updates` on every replica when `condition` holds.
+def apply_if(strategy, condition, variable_updates_fn):
+    """Applies the updates of `variable_updates_fn` on every replica if `condition`.
 
+    `variable_updates_fn()` returns the updates, only when they may be due.
     Each update is `(variable, fn, args)`: `fn(variable, *args, mask=mask)`
     assigns the new value, called once per device with that device's copies
     of `variable` and of any distributed `args`. Updates run in list order.
@@ -108,13 +109,13 @@ def apply_if(strategy, condition, variable_updates):
     Args:
         strategy: The strategy the optimizer was created under.
         condition: A Python bool or a scalar boolean tensor.
-        variable_updates: List of `(variable, fn, args)` tuples.
+        variable_updates_fn: Returns a list of `(variable, fn, args)` tuples.
     """
     if isinstance(condition, bool) and not condition:
         return
     updates = [
         (_unwrap(variable), fn, tuple(_unwrap(arg) for arg in args))
-        for variable, fn, args in variable_updates
+        for variable, fn, args in variable_updates_fn()
     ]
 
     def apply_all(distribution, mask=None):
