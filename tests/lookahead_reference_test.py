@@ -308,3 +308,46 @@ def test_syncs_are_conditional_outside_xla_and_masked_under_xla():
     # every step; the masked form fuses with the inner update instead.
     assert conditional_ops_in_step(jit_compile=False)
     assert conditional_ops_in_step(jit_compile=True) == []
+
+
+@pytest.mark.parametrize("mode", ["function", "xla"])
+def test_building_while_tracing_runs_eagerly(mode):
+    """Optimizer variables are created and filled outside the traced step.
+
+    Created inside it, they would get traced initializers under conditionals,
+    which makes the first step slower, and would stay zero until a step runs.
+    """
+    variables = make_variables()
+    optimizer = Lookahead(keras.optimizers.Adam(learning_rate=0.05), sync_period=3)
+
+    @tf.function(jit_compile=mode == "xla")
+    def step():
+        optimizer.apply(gradients(variables), variables)
+
+    step.get_concrete_function()
+    assert optimizer.built and optimizer.inner_optimizer.built
+    assert int(optimizer.iterations.numpy()) == 0
+    for slow, initial in zip(optimizer.slow_weights, initial_values()):
+        np.testing.assert_array_equal(slow.numpy(), initial)
+
+
+@pytest.mark.parametrize("mode", ["function", "xla"])
+def test_model_variables_created_in_the_same_trace(mode):
+    """Slow weights start at model weights that exist only after the trace."""
+    variables = []
+
+    def step():
+        if not variables:
+            variables.extend(make_variables())
+        optimizer.apply(gradients(variables), variables)
+
+    optimizer = Lookahead(keras.optimizers.Adam(learning_rate=0.05), 5, 0.5)
+    step = tf.function(step, jit_compile=mode == "xla")
+    trajectory = []
+    for _ in range(STEPS):
+        step()
+        trajectory.append([v.numpy() for v in variables])
+    expected = reference_trajectory("adam", 5, 0.5)
+    for got_step, want_step in zip(trajectory, expected):
+        for got, want in zip(got_step, want_step):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)

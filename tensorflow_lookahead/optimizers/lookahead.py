@@ -160,15 +160,16 @@ class Lookahead(keras.optimizers.Optimizer):
             )
             for variable in var_list
         ]
-        # Initialising from the model's variables would fail under XLA when
-        # `fit` builds inside its first trace, so slow weights start at zero
-        # and are copied here (effective when built eagerly) and again before
-        # the first applied update (effective always). A checkpoint restored
+        # Slow weights start at zero and are copied from the model here when
+        # its weights can be read, and again before the first applied update
+        # (in case the model's weights change in between, or could not be
+        # read: variables created in the same trace). A checkpoint restored
         # before the build (deferred restore) has already set the counter
         # and the slow weights; those are kept.
-        unused = ops.equal(self._iterations, 0)
-        for slow, fast in self.slow_and_fast_pairs():
-            slow.assign(ops.where(unused, fast, slow))
+        if tensorflow_backend.all_initialized(self._trainable_variables):
+            unused = ops.equal(self._iterations, 0)
+            for slow, fast in self.slow_and_fast_pairs():
+                slow.assign(ops.where(unused, fast, slow))
 
     @property
     def slow_weights(self):
@@ -244,8 +245,9 @@ class Lookahead(keras.optimizers.Optimizer):
             return
         if trainable_variables is not None and not self.built:
             tensorflow_backend.check_can_build_here(self._distribution_strategy)
-            with keras.name_scope(self.name, caller=self):
-                self.build(trainable_variables)
+            with tensorflow_backend.outside_traced_functions():
+                with keras.name_scope(self.name, caller=self):
+                    self.build(trainable_variables)
         if not self.built:
             raise ValueError(
                 "Lookahead.apply() was called with `trainable_variables=None` "

@@ -79,6 +79,28 @@ def _unwrap(variable):
     return variable.value if isinstance(variable, keras.Variable) else variable
 
 
+def outside_traced_functions():
+    """Context in which ops run eagerly, also while a `tf.function` traces.
+
+    Variables created in it are plain eager variables captured by the traced
+    function (Keras 2 optimizers built this way), instead of variables whose
+    initializers are traced into the function under a conditional and then
+    lifted out, which makes the first `fit` step slower to trace.
+    """
+    return tf.init_scope()
+
+
+def all_initialized(variables):
+    """True if every variable holds a value that can be read right now.
+
+    False while tracing, and for variables created in the `tf.function` being
+    traced, which get their values only after the trace.
+    """
+    if not tf.executing_eagerly():
+        return False
+    return all(bool(_unwrap(variable).is_initialized()) for variable in variables)
+
+
 def counter_value(counter):
     """The value of an integer variable: a Python int when eager, else a tensor.
 

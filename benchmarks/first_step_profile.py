@@ -1,0 +1,93 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""Where the first step's extra time goes: building, tracing, XLA compiling.
+
+For each workload, with the inner optimizer alone and with Lookahead over it,
+side by side in one process (minimum of several repetitions, milliseconds):
+
+- build: creating the optimizer's variables (eagerly, as Lookahead does);
+- trace: tracing a fresh `tf.function` of one optimizer update;
+- xla: the first call of a fresh `jit_compile=True` update (trace, compile,
+  run) minus its second call (run).
+
+    python benchmarks/first_step_profile.py [--workloads wide_mlp,small_mlp]
+"""
+
+import argparse
+import time
+
+import tensorflow as tf
+
+import overhead_benchmark
+import workloads
+
+REPETITIONS = 7
+
+
+def milliseconds(fn):
+    started = time.perf_counter()
+    fn()
+    return 1000 * (time.perf_counter() - started)
+
+
+def profile_once(workload, factory):
+    """(build, trace, xla) milliseconds for one fresh model and optimizer."""
+    model, (features, _), batch_size = workloads.WORKLOADS[workload]()
+    model(features[:batch_size])
+    variables = model.trainable_variables
+    grads = [tf.zeros_like(variable) for variable in variables]
+    optimizer = factory()
+    build = milliseconds(lambda: optimizer.build(variables))
+
+    def update(grads):
+        optimizer.apply(grads, variables)
+
+    traced = tf.function(update, autograph=False)
+    trace = milliseconds(lambda: traced.get_concrete_function(grads))
+    compiled = tf.function(update, autograph=False, jit_compile=True)
+    first_call = milliseconds(lambda: compiled(grads))
+    second_call = milliseconds(lambda: compiled(grads))
+    return build, trace, first_call - second_call
+
+
+def profile(workload, factory):
+    """Per phase, the minimum over `REPETITIONS` fresh runs."""
+    runs = [profile_once(workload, factory) for _ in range(REPETITIONS)]
+    return [min(phase) for phase in zip(*runs)]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--workloads", default=",".join(workloads.WORKLOADS), help="comma-separated"
+    )
+    args = parser.parse_args()
+    tf.get_logger().setLevel("ERROR")  # fresh functions each run are intended
+    inner, wrapped = overhead_benchmark.optimizer_factories("ours", 5)
+    print(f"{'workload':<10} {'phase':<6} {'inner ms':>9} {'Lookahead ms':>13}")
+    for workload in args.workloads.split(","):
+        inner_times = profile(workload, inner)
+        wrapped_times = profile(workload, wrapped)
+        for phase, inner_ms, wrapped_ms in zip(
+            ("build", "trace", "xla"), inner_times, wrapped_times
+        ):
+            print(
+                f"{workload:<10} {phase:<6} {inner_ms:>9.1f} {wrapped_ms:>13.1f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
