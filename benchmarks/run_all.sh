@@ -30,6 +30,7 @@ cd "${repo}/benchmarks"
 "${repo}/.venv/bin/python" overhead_benchmark.py --workloads wide_mlp \
   --modes graph,xla --sync-periods 1,20 --output "${results}/ours_k.json"
 "${repo}/.venv/bin/python" memory_benchmark.py > "${results}/memory_ours.txt"
+"${repo}/.venv/bin/python" first_step_profile.py > "${results}/first_step.txt"
 
 if [[ "${SKIP_TFA:-0}" != "1" ]]; then
   tfa_venv="${repo}/.venv-tfa"
@@ -47,4 +48,6 @@ fi
 "${repo}/.venv/bin/python" make_table.py "${results}"/*.json \
   > "${results}/table.md"
 cat "${results}"/memory_*.txt >> "${results}/table.md"
+printf '\nFirst step, split (benchmarks/first_step_profile.py):\n\n' >> "${results}/table.md"
+cat "${results}/first_step.txt" >> "${results}/table.md"
 cat "${results}/table.md"

@@ -125,8 +125,8 @@ def apply_if(strategy, condition, variable_updates_fn):
     tensor outside XLA runs the updates under `tf.cond` with `mask=None`
     (write unconditionally): steps that do not sync cost nothing. Under XLA a
     conditional that writes variables copies every one of them on every step,
-    so there each update writes `where(mask, new, old)` instead, which XLA
-    fuses with the inner optimizer's own update of the same variables.
+    so there each update writes `where(mask, new, old)` instead: one fused
+    elementwise pass per written variable, with no copies.
 
     Args:
         strategy: The strategy the optimizer was created under.
