@@ -17,9 +17,11 @@
 In one process, for each workload and mode, two identical models (one with
 the inner optimizer, one with Lookahead over it) are warmed up, then timed
 in alternating rounds (ABBA order) of `fit` over the same data. Printed per
-row: ms/step of both, the median of the paired per-round ratios and the
-ratio of the best rounds; also the time to the first finished step
-(tracing, compilation), and optimizer-state bytes.
+row: ms/step of both (best round), the median of the paired per-round
+ratios with its 95% confidence interval, the median ratio of process CPU
+time (which, unlike wall time, excludes time the VM's vCPUs were stolen);
+also the time to the first finished step (tracing, compilation), and
+optimizer-state bytes.
 
     python benchmarks/overhead_benchmark.py                 # this package
     python benchmarks/overhead_benchmark.py --implementation tfa   # in .venv-tfa
@@ -31,6 +33,7 @@ inner optimizer (TensorFlow 2.15); see benchmarks/run_all.sh.
 import argparse
 import contextlib
 import json
+import math
 import resource
 import statistics
 import time
@@ -98,12 +101,12 @@ class Trainer:
         )
 
     def train(self, steps):
-        """Seconds taken by `fit` over `steps` batches."""
-        started = time.perf_counter()
+        """(wall, process CPU) seconds taken by `fit` over `steps` batches."""
+        wall, cpu = time.perf_counter(), time.process_time()
         self.model.fit(
             self.dataset, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False
         )
-        return time.perf_counter() - started
+        return time.perf_counter() - wall, time.process_time() - cpu
 
     def optimizer_state_bytes(self):
         optimizer = self.model.optimizer
@@ -126,6 +129,24 @@ def time_to_first_step(workload, mode, factory, strategy):
     return time.perf_counter() - started
 
 
+def median_interval(values, confidence=0.95):
+    """Distribution-free confidence interval of the median (sign test).
+
+    The k-th smallest and k-th largest values, for the largest k with
+    P(Binomial(n, 1/2) <= k) <= (1 - confidence) / 2.
+    """
+    ordered = sorted(values)
+    n = len(ordered)
+
+    def at_most(k):
+        return sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+
+    k = 0
+    while k + 1 <= (n - 1) // 2 and 2 * at_most(k + 1) <= 1 - confidence:
+        k += 1
+    return ordered[k], ordered[n - 1 - k]
+
+
 def measure(workload, mode, inner, wrapped, strategy, rounds, sync_period):
     """One row: paired timings of inner and wrapped in `workload`, `mode`."""
     first = {"inner": [], "wrapped": []}
@@ -138,25 +159,32 @@ def measure(workload, mode, inner, wrapped, strategy, rounds, sync_period):
     }
     for trainer in trainers.values():
         trainer.train(3)
-    per_step = trainers["inner"].train(10) / 10
+    per_step = trainers["inner"].train(10)[0] / 10
     trainers["wrapped"].train(10)
     # Whole sync periods per round, so that every round has as many syncs.
     steps = sync_period * max(1, round(ROUND_SECONDS / per_step / sync_period))
-    times = {"inner": [], "wrapped": []}
+    wall = {"inner": [], "wrapped": []}
+    cpu = {"inner": [], "wrapped": []}
     for round_index in range(rounds):
         order = ("inner", "wrapped") if round_index % 2 == 0 else ("wrapped", "inner")
         for name in order:
-            times[name].append(trainers[name].train(steps) / steps)
-    ratios = [w / i for w, i in zip(times["wrapped"], times["inner"])]
+            wall_seconds, cpu_seconds = trainers[name].train(steps)
+            wall[name].append(wall_seconds / steps)
+            cpu[name].append(cpu_seconds / steps)
+    ratios = [w / i for w, i in zip(wall["wrapped"], wall["inner"])]
+    cpu_ratios = [w / i for w, i in zip(cpu["wrapped"], cpu["inner"])]
     return {
         "workload": workload,
         "mode": mode,
         "steps_per_round": steps,
         "rounds": rounds,
-        "inner_ms": 1000 * min(times["inner"]),
-        "wrapped_ms": 1000 * min(times["wrapped"]),
+        "inner_ms": 1000 * min(wall["inner"]),
+        "wrapped_ms": 1000 * min(wall["wrapped"]),
         "ratio_median": statistics.median(ratios),
-        "ratio_min": min(times["wrapped"]) / min(times["inner"]),
+        "ratio_interval": median_interval(ratios),
+        "ratio_min": min(wall["wrapped"]) / min(wall["inner"]),
+        "cpu_ratio_median": statistics.median(cpu_ratios),
+        "cpu_ratio_interval": median_interval(cpu_ratios),
         "first_step_inner_s": first_inner,
         "first_step_wrapped_s": first_wrapped,
         "first_step_ratio": first_wrapped / first_inner,
@@ -168,10 +196,12 @@ def measure(workload, mode, inner, wrapped, strategy, rounds, sync_period):
 
 def print_row(row):
     extra = row["state_bytes_wrapped"] - row["state_bytes_inner"]
+    low, high = row["ratio_interval"]
     print(
         f"{row['implementation']:<8} {row['workload']:<10} {row['mode']:<9} "
         f"{row['sync_period']:>3} {row['inner_ms']:>9.3f} "
         f"{row['wrapped_ms']:>9.3f} {row['ratio_median']:>7.3f} "
+        f"[{low:.3f}, {high:.3f}] {row['cpu_ratio_median']:>7.3f} "
         f"{row['ratio_min']:>7.3f} {row['first_step_ratio']:>8.3f} "
         f"{extra / row['trainable_bytes']:.4f} x weights",
         flush=True,
@@ -190,7 +220,7 @@ def argument_parser():
         "--modes", default=",".join(MODES), help="comma-separated; default: all"
     )
     parser.add_argument("--sync-periods", default="5", help="comma-separated k")
-    parser.add_argument("--rounds", type=int, default=12)
+    parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--output", help="write the rows as JSON here")
     return parser
 
@@ -204,7 +234,8 @@ def main():
     rows = []
     print(
         f"{'implementation':<8} {'workload':<10} {'mode':<9} {'k':>3} "
-        f"{'inner ms':>9} {'LA ms':>9} {'median':>7} {'best':>7} {'1st step':>8} "
+        f"{'inner ms':>9} {'LA ms':>9} {'median':>7} {'95% interval':>16} "
+        f"{'cpu':>7} {'best':>7} {'1st step':>8} "
         "extra state"
     )
     for sync_period in [int(k) for k in args.sync_periods.split(",")]:

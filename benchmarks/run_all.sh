@@ -31,6 +31,7 @@ cd "${repo}/benchmarks"
   --modes graph,xla --sync-periods 1,20 --output "${results}/ours_k.json"
 "${repo}/.venv/bin/python" memory_benchmark.py > "${results}/memory_ours.txt"
 "${repo}/.venv/bin/python" first_step_profile.py > "${results}/first_step.txt"
+"${repo}/.venv/bin/python" sync_cost.py > "${results}/sync_cost.txt"
 
 if [[ "${SKIP_TFA:-0}" != "1" ]]; then
   tfa_venv="${repo}/.venv-tfa"
@@ -50,4 +51,6 @@ fi
 cat "${results}"/memory_*.txt >> "${results}/table.md"
 printf '\nFirst step, split (benchmarks/first_step_profile.py):\n\n' >> "${results}/table.md"
 cat "${results}/first_step.txt" >> "${results}/table.md"
+printf '\nCost of one sync (benchmarks/sync_cost.py):\n\n' >> "${results}/table.md"
+cat "${results}/sync_cost.txt" >> "${results}/table.md"
 cat "${results}/table.md"

@@ -1,0 +1,114 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""What one synchronization costs, next to one step of the inner optimizer.
+
+On a workload's weights, side by side in one process, times `tf.function`s
+of: one inner Adam update; the sync as Lookahead writes it
+(`slow.assign(slow + alpha * (fast - slow))`, then `fast.assign(slow)`); and
+the alternatives it was chosen over: the fused `ResourceApplyGradientDescent`
+with `delta = slow - fast`, and the same sync compiled by XLA. Prints the
+median wall and process-CPU milliseconds of each over alternating rounds,
+and the sync's cost per training step at sync period k (sync / k / Adam).
+
+    python benchmarks/sync_cost.py [--workload wide_mlp] [--sync-period 5]
+"""
+
+import argparse
+import statistics
+import time
+
+import tensorflow as tf
+
+import workloads
+
+ROUNDS = 25
+CALLS_PER_ROUND = 10
+ALPHA = 0.5
+
+
+def sync_variants(slow_weights, fast_weights):
+    """Name -> zero-argument function that runs one sync of all weights."""
+
+    def assign_interpolation():
+        for slow, fast in zip(slow_weights, fast_weights):
+            slow.assign(slow + ALPHA * (fast - slow))
+        for slow, fast in zip(slow_weights, fast_weights):
+            fast.assign(slow)
+
+    def fused_gradient_descent():
+        for slow, fast in zip(slow_weights, fast_weights):
+            tf.raw_ops.ResourceApplyGradientDescent(
+                var=slow.handle, alpha=tf.constant(ALPHA), delta=slow - fast
+            )
+        for slow, fast in zip(slow_weights, fast_weights):
+            fast.assign(slow)
+
+    return {
+        "sync (ours)": tf.function(assign_interpolation),
+        "sync, fused": tf.function(fused_gradient_descent),
+        "sync, xla": tf.function(assign_interpolation, jit_compile=True),
+    }
+
+
+def timings(functions):
+    """Name -> (median wall ms, median CPU ms) per call, in alternating rounds."""
+    for function in functions.values():
+        function()
+        function()
+    samples = {name: [] for name in functions}
+    for _ in range(ROUNDS):
+        for name, function in functions.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            for _ in range(CALLS_PER_ROUND):
+                function()
+            samples[name].append(
+                (
+                    1000 * (time.perf_counter() - wall) / CALLS_PER_ROUND,
+                    1000 * (time.process_time() - cpu) / CALLS_PER_ROUND,
+                )
+            )
+    return {
+        name: tuple(statistics.median(column) for column in zip(*rows))
+        for name, rows in samples.items()
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workload", default="wide_mlp", choices=workloads.WORKLOADS)
+    parser.add_argument("--sync-period", type=int, default=5)
+    args = parser.parse_args()
+    model, (features, _), batch_size = workloads.WORKLOADS[args.workload]()
+    model(features[:batch_size])
+    fast_weights = model.trainable_variables
+    slow_weights = [tf.Variable(weight + 1.0) for weight in fast_weights]
+    grads = [tf.ones_like(weight) for weight in fast_weights]
+    adam = workloads.keras.optimizers.Adam(1e-3)
+    adam.build(fast_weights)
+    functions = {
+        "Adam update": tf.function(lambda: adam.apply(grads, fast_weights)),
+        **sync_variants(slow_weights, fast_weights),
+    }
+    results = timings(functions)
+    adam_wall, adam_cpu = results["Adam update"]
+    print(f"{args.workload}, k = {args.sync_period}, medians of {ROUNDS} rounds")
+    print(f"{'':<12} {'wall ms':>8} {'CPU ms':>8} {'CPU / Adam / k':>15}")
+    for name, (wall, cpu) in results.items():
+        share = "" if cpu == adam_cpu else f"{cpu / adam_cpu / args.sync_period:.3f}"
+        print(f"{name:<12} {wall:>8.2f} {cpu:>8.2f} {share:>15}")
+
+
+if __name__ == "__main__":
+    main()
