@@ -46,10 +46,20 @@ def ratio(row):
     return interval(row)
 
 
+def tfa_ratio(row):
+    if row is None or "error" in row:
+        return ratio(row)
+    return f"{interval(row)}; CPU {row['cpu_ratio_median']:.3f}"
+
+
 def verdict(row):
-    """Whether the 95% interval of the median ratio is within the target."""
+    """Whether the 95% interval of the median CPU-time ratio is within the target.
+
+    CPU time, because on a shared VM the wall-time interval is mostly too wide
+    to decide.
+    """
     target = TARGETS[row["mode"]]
-    low, high = row["ratio_interval"]
+    low, high = row["cpu_ratio_interval"]
     if high <= target:
         return f"met (<= {target})"
     if low > target:
@@ -69,8 +79,9 @@ def table(rows):
         if r["implementation"] == "tfa"
     }
     lines = [
-        "| workload | mode | k | ours: wall-time ratio, median [95% CI] | target "
-        "| ours: CPU-time ratio | tfa: wall-time ratio | inner ms/step (Keras 3) "
+        "| workload | mode | k | ours: wall-time ratio, median [95% CI] "
+        "| ours: CPU-time ratio | target (by CPU time) | tfa: wall-time ratio; CPU "
+        "| inner ms/step (Keras 3) "
         "| ours first step | ours extra state |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -82,10 +93,10 @@ def table(rows):
             "trainable_bytes"
         ]
         lines.append(
-            f"| {key[0]} | {key[1]} | {key[2]} | {ratio(row)} | {verdict(row)} | "
-            f"{interval(row, 'cpu_ratio')} | {ratio(tfa.get(key))} | "
-            f"{row['inner_ms']:.2f} | {row['first_step_ratio']:.2f} | "
-            f"{extra:.4f} x weights |"
+            f"| {key[0]} | {key[1]} | {key[2]} | {ratio(row)} | "
+            f"{interval(row, 'cpu_ratio')} | {verdict(row)} | "
+            f"{tfa_ratio(tfa.get(key))} | {row['inner_ms']:.2f} | "
+            f"{row['first_step_ratio']:.2f} | {extra:.4f} x weights |"
         )
     return "\n".join(lines)
 
