@@ -32,6 +32,8 @@ cd "${repo}/benchmarks"
 "${repo}/.venv/bin/python" memory_benchmark.py > "${results}/memory_ours.txt"
 "${repo}/.venv/bin/python" first_step_profile.py > "${results}/first_step.txt"
 "${repo}/.venv/bin/python" sync_cost.py > "${results}/sync_cost.txt"
+"${repo}/.venv/bin/python" sync_cost.py --workload small_mlp \
+  >> "${results}/sync_cost.txt"
 
 if [[ "${SKIP_TFA:-0}" != "1" ]]; then
   tfa_venv="${repo}/.venv-tfa"
@@ -51,6 +53,6 @@ fi
 cat "${results}"/memory_*.txt >> "${results}/table.md"
 printf '\nFirst step, split (benchmarks/first_step_profile.py):\n\n' >> "${results}/table.md"
 cat "${results}/first_step.txt" >> "${results}/table.md"
-printf '\nCost of one sync (benchmarks/sync_cost.py):\n\n' >> "${results}/table.md"
+printf '\nWhat the steps cost (benchmarks/sync_cost.py):\n\n' >> "${results}/table.md"
 cat "${results}/sync_cost.txt" >> "${results}/table.md"
 cat "${results}/table.md"

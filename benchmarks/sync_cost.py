@@ -12,15 +12,19 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""What one synchronization costs, next to one step of the inner optimizer.
+"""What Lookahead's steps cost, next to one update of the inner optimizer.
 
 On a workload's weights, side by side in one process, times `tf.function`s
-of: one inner Adam update; the sync as Lookahead writes it
+of: one inner Adam update; one Lookahead(Adam) update on a step that does not
+sync (Adam plus Lookahead's fixed per-step work: its step counter and two
+conditionals), on a copy of the weights; the sync as Lookahead writes it
 (`slow.assign(slow + alpha * (fast - slow))`, then `fast.assign(slow)`); and
 the alternatives it was chosen over: the fused `ResourceApplyGradientDescent`
 with `delta = slow - fast`, and the same sync compiled by XLA. Prints the
 median wall and process-CPU milliseconds of each over alternating rounds,
-and the sync's cost per training step at sync period k (sync / k / Adam).
+then, as shares of the Adam update's CPU time, the fixed per-step cost and
+the sync's cost per step at sync period k (sync / k), all less the time of
+an empty `tf.function` call, which dominates on small models.
 
     python benchmarks/sync_cost.py [--workload wide_mlp] [--sync-period 5]
 """
@@ -32,6 +36,7 @@ import time
 import tensorflow as tf
 
 import workloads
+from tensorflow_lookahead import Lookahead
 
 ROUNDS = 25
 CALLS_PER_ROUND = 10
@@ -97,17 +102,31 @@ def main():
     grads = [tf.ones_like(weight) for weight in fast_weights]
     adam = workloads.keras.optimizers.Adam(1e-3)
     adam.build(fast_weights)
+    lookahead_weights = [tf.Variable(weight) for weight in fast_weights]
+    never_syncing = Lookahead(workloads.keras.optimizers.Adam(1e-3), 2**30)
+    never_syncing.build(lookahead_weights)
+    syncs = sync_variants(slow_weights, fast_weights)
     functions = {
+        "empty function call": tf.function(lambda: None),
         "Adam update": tf.function(lambda: adam.apply(grads, fast_weights)),
-        **sync_variants(slow_weights, fast_weights),
+        "Lookahead update, no sync": tf.function(
+            lambda: never_syncing.apply(grads, lookahead_weights)
+        ),
+        **syncs,
     }
     results = timings(functions)
-    adam_wall, adam_cpu = results["Adam update"]
-    print(f"{args.workload}, k = {args.sync_period}, medians of {ROUNDS} rounds")
-    print(f"{'':<12} {'wall ms':>8} {'CPU ms':>8} {'CPU / Adam / k':>15}")
+    call_cpu = results["empty function call"][1]
+    adam_cpu = results["Adam update"][1] - call_cpu
+    print(f"{args.workload}, medians of {ROUNDS} rounds")
+    print(f"{'':<26} {'wall ms':>8} {'CPU ms':>8}")
     for name, (wall, cpu) in results.items():
-        share = "" if cpu == adam_cpu else f"{cpu / adam_cpu / args.sync_period:.3f}"
-        print(f"{name:<12} {wall:>8.2f} {cpu:>8.2f} {share:>15}")
+        print(f"{name:<26} {wall:>8.3f} {cpu:>8.3f}")
+    print("per step, as a share of the Adam update's CPU time (less a call's):")
+    fixed = (results["Lookahead update, no sync"][1] - call_cpu) / adam_cpu - 1
+    print(f"  fixed cost of a step without sync: {fixed:.3f}")
+    for name in syncs:
+        share = (results[name][1] - call_cpu) / adam_cpu / args.sync_period
+        print(f"  {name} at k = {args.sync_period}: {share:.3f}")
 
 
 if __name__ == "__main__":
