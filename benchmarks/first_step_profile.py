@@ -20,7 +20,9 @@ side by side in one process (minimum of several repetitions, milliseconds):
 - build: creating the optimizer's variables (eagerly, as Lookahead does);
 - trace: tracing a fresh `tf.function` of one optimizer update;
 - xla: the first call of a fresh `jit_compile=True` update (trace, compile,
-  run) minus its second call (run).
+  run) minus its second call (run);
+- mirrored: tracing one update inside `strategy.run` of a MirroredStrategy on
+  two logical CPUs (model and optimizer built in its scope).
 
     python benchmarks/first_step_profile.py [--workloads wide_mlp,small_mlp]
 """
@@ -42,29 +44,38 @@ def milliseconds(fn):
     return 1000 * (time.perf_counter() - started)
 
 
-def profile_once(workload, factory):
-    """(build, trace, xla) milliseconds for one fresh model and optimizer."""
+def fresh_model_and_optimizer(workload, factory):
+    """(update, build milliseconds): `update()` applies zero gradients once."""
     model, (features, _), batch_size = workloads.WORKLOADS[workload]()
     model(features[:batch_size])
     variables = model.trainable_variables
-    grads = [tf.zeros_like(variable) for variable in variables]
     optimizer = factory()
     build = milliseconds(lambda: optimizer.build(variables))
 
-    def update(grads):
-        optimizer.apply(grads, variables)
+    def update():
+        optimizer.apply([tf.zeros_like(v) for v in variables], variables)
 
+    return update, build
+
+
+def profile_once(workload, factory, strategy):
+    """(build, trace, xla, mirrored) milliseconds, each on fresh objects."""
+    update, build = fresh_model_and_optimizer(workload, factory)
     traced = tf.function(update, autograph=False)
-    trace = milliseconds(lambda: traced.get_concrete_function(grads))
+    trace = milliseconds(traced.get_concrete_function)
     compiled = tf.function(update, autograph=False, jit_compile=True)
-    first_call = milliseconds(lambda: compiled(grads))
-    second_call = milliseconds(lambda: compiled(grads))
-    return build, trace, first_call - second_call
+    first_call = milliseconds(compiled)
+    second_call = milliseconds(compiled)
+    with strategy.scope():
+        update, _ = fresh_model_and_optimizer(workload, factory)
+    replicated = tf.function(lambda: strategy.run(update), autograph=False)
+    mirrored = milliseconds(replicated.get_concrete_function)
+    return build, trace, first_call - second_call, mirrored
 
 
-def profile(workload, factory):
+def profile(workload, factory, strategy):
     """Per phase, the minimum over `REPETITIONS` fresh runs."""
-    runs = [profile_once(workload, factory) for _ in range(REPETITIONS)]
+    runs = [profile_once(workload, factory, strategy) for _ in range(REPETITIONS)]
     return [min(phase) for phase in zip(*runs)]
 
 
@@ -75,16 +86,20 @@ def main():
     )
     args = parser.parse_args()
     tf.get_logger().setLevel("ERROR")  # fresh functions each run are intended
+    overhead_benchmark.configure_two_logical_cpus()
+    strategy = tf.distribute.MirroredStrategy(
+        [device.name for device in tf.config.list_logical_devices("CPU")[:2]]
+    )
     inner, wrapped = overhead_benchmark.optimizer_factories("ours", 5)
-    print(f"{'workload':<10} {'phase':<6} {'inner ms':>9} {'Lookahead ms':>13}")
+    print(f"{'workload':<10} {'phase':<8} {'inner ms':>9} {'Lookahead ms':>13}")
     for workload in args.workloads.split(","):
-        inner_times = profile(workload, inner)
-        wrapped_times = profile(workload, wrapped)
+        inner_times = profile(workload, inner, strategy)
+        wrapped_times = profile(workload, wrapped, strategy)
         for phase, inner_ms, wrapped_ms in zip(
-            ("build", "trace", "xla"), inner_times, wrapped_times
+            ("build", "trace", "xla", "mirrored"), inner_times, wrapped_times
         ):
             print(
-                f"{workload:<10} {phase:<6} {inner_ms:>9.1f} {wrapped_ms:>13.1f}",
+                f"{workload:<10} {phase:<8} {inner_ms:>9.1f} {wrapped_ms:>13.1f}",
                 flush=True,
             )
 

@@ -167,9 +167,9 @@ class Lookahead(keras.optimizers.Optimizer):
         # before the build (deferred restore) has already set the counter
         # and the slow weights; those are kept.
         if tensorflow_backend.all_initialized(self._trainable_variables):
-            unused = ops.equal(self._iterations, 0)
-            for slow, fast in self.slow_and_fast_pairs():
-                slow.assign(ops.where(unused, fast, slow))
+            if self._applied_updates() == 0:
+                for slow, fast in self.slow_and_fast_pairs():
+                    slow.assign(fast)
 
     @property
     def slow_weights(self):
