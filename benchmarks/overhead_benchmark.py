@@ -45,6 +45,7 @@ import workloads
 
 MODES = ("graph", "xla", "eager", "mirrored")
 ROUND_SECONDS = 0.4
+FIRST_STEPS = 4  # fresh models per optimizer whose first step is timed
 
 
 def configure_two_logical_cpus():
@@ -150,7 +151,7 @@ def median_interval(values, confidence=0.95):
 def measure(workload, mode, inner, wrapped, strategy, rounds, sync_period):
     """One row: paired timings of inner and wrapped in `workload`, `mode`."""
     first = {"inner": [], "wrapped": []}
-    for name, factory in [("inner", inner), ("wrapped", wrapped)] * 2:
+    for name, factory in [("inner", inner), ("wrapped", wrapped)] * FIRST_STEPS:
         first[name].append(time_to_first_step(workload, mode, factory, strategy))
     first_inner, first_wrapped = min(first["inner"]), min(first["wrapped"])
     trainers = {
