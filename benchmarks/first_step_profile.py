@@ -28,7 +28,6 @@ side by side in one process (minimum of several repetitions, milliseconds):
 """
 
 import argparse
-import time
 
 import tensorflow as tf
 
@@ -39,9 +38,7 @@ REPETITIONS = 7
 
 
 def milliseconds(fn):
-    started = time.perf_counter()
-    fn()
-    return 1000 * (time.perf_counter() - started)
+    return 1000 * overhead_benchmark.wall_and_cpu_seconds(fn)[0]
 
 
 def fresh_model_and_optimizer(workload, factory):
@@ -86,10 +83,7 @@ def main():
     )
     args = parser.parse_args()
     tf.get_logger().setLevel("ERROR")  # fresh functions each run are intended
-    overhead_benchmark.configure_two_logical_cpus()
-    strategy = tf.distribute.MirroredStrategy(
-        [device.name for device in tf.config.list_logical_devices("CPU")[:2]]
-    )
+    strategy = overhead_benchmark.two_cpu_mirrored_strategy()
     inner, wrapped = overhead_benchmark.optimizer_factories("ours", 5)
     print(f"{'workload':<10} {'phase':<8} {'inner ms':>9} {'Lookahead ms':>13}")
     for workload in args.workloads.split(","):

@@ -48,11 +48,22 @@ ROUND_SECONDS = 0.4
 FIRST_STEPS = 4  # fresh models per optimizer whose first step is timed
 
 
-def configure_two_logical_cpus():
+def two_cpu_mirrored_strategy():
+    """Splits the CPU into two logical devices and mirrors over them."""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(
         cpu, [tf.config.LogicalDeviceConfiguration()] * 2
     )
+    return tf.distribute.MirroredStrategy(
+        [device.name for device in tf.config.list_logical_devices("CPU")[:2]]
+    )
+
+
+def wall_and_cpu_seconds(fn):
+    """(wall, process CPU) seconds taken by `fn()`."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def optimizer_factories(implementation, sync_period):
@@ -103,11 +114,11 @@ class Trainer:
 
     def train(self, steps):
         """(wall, process CPU) seconds taken by `fit` over `steps` batches."""
-        wall, cpu = time.perf_counter(), time.process_time()
-        self.model.fit(
-            self.dataset, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False
+        return wall_and_cpu_seconds(
+            lambda: self.model.fit(
+                self.dataset, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False
+            )
         )
-        return time.perf_counter() - wall, time.process_time() - cpu
 
     def optimizer_state_bytes(self):
         optimizer = self.model.optimizer
@@ -125,9 +136,9 @@ def variable_bytes(variable):
 
 
 def time_to_first_step(workload, mode, factory, strategy):
-    started = time.perf_counter()
-    Trainer(workload, mode, factory, strategy).train(1)
-    return time.perf_counter() - started
+    return wall_and_cpu_seconds(
+        lambda: Trainer(workload, mode, factory, strategy).train(1)
+    )[0]
 
 
 def median_interval(values, confidence=0.95):
@@ -228,10 +239,7 @@ def argument_parser():
 
 def main():
     args = argument_parser().parse_args()
-    configure_two_logical_cpus()
-    strategy = tf.distribute.MirroredStrategy(
-        [d.name for d in tf.config.list_logical_devices("CPU")[:2]]
-    )
+    strategy = two_cpu_mirrored_strategy()
     rows = []
     print(
         f"{'implementation':<8} {'workload':<10} {'mode':<9} {'k':>3} "

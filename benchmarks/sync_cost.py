@@ -31,12 +31,13 @@ an empty `tf.function` call, which dominates on small models.
 
 import argparse
 import statistics
-import time
 
 import tensorflow as tf
 
+import overhead_benchmark
 import workloads
 from tensorflow_lookahead import Lookahead
+from tensorflow_lookahead.optimizers import tensorflow_backend
 
 ROUNDS = 25
 CALLS_PER_ROUND = 10
@@ -46,11 +47,13 @@ ALPHA = 0.5
 def sync_variants(slow_weights, fast_weights):
     """Name -> zero-argument function that runs one sync of all weights."""
 
-    def assign_interpolation():
+    interpolate = tensorflow_backend.interpolation(ALPHA, None)
+
+    def lookaheads_sync():
         for slow, fast in zip(slow_weights, fast_weights):
-            slow.assign(slow + ALPHA * (fast - slow))
+            interpolate(slow, fast)
         for slow, fast in zip(slow_weights, fast_weights):
-            fast.assign(slow)
+            tensorflow_backend.assign_copy(fast, slow)
 
     def fused_gradient_descent():
         for slow, fast in zip(slow_weights, fast_weights):
@@ -61,9 +64,9 @@ def sync_variants(slow_weights, fast_weights):
             fast.assign(slow)
 
     return {
-        "sync (ours)": tf.function(assign_interpolation),
+        "sync (ours)": tf.function(lookaheads_sync),
         "sync, fused": tf.function(fused_gradient_descent),
-        "sync, xla": tf.function(assign_interpolation, jit_compile=True),
+        "sync, xla": tf.function(lookaheads_sync, jit_compile=True),
     }
 
 
@@ -75,14 +78,11 @@ def timings(functions):
     samples = {name: [] for name in functions}
     for _ in range(ROUNDS):
         for name, function in functions.items():
-            wall, cpu = time.perf_counter(), time.process_time()
-            for _ in range(CALLS_PER_ROUND):
-                function()
+            seconds = overhead_benchmark.wall_and_cpu_seconds(
+                lambda: [function() for _ in range(CALLS_PER_ROUND)]
+            )
             samples[name].append(
-                (
-                    1000 * (time.perf_counter() - wall) / CALLS_PER_ROUND,
-                    1000 * (time.process_time() - cpu) / CALLS_PER_ROUND,
-                )
+                tuple(1000 * value / CALLS_PER_ROUND for value in seconds)
             )
     return {
         name: tuple(statistics.median(column) for column in zip(*rows))

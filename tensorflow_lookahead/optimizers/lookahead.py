@@ -166,10 +166,12 @@ class Lookahead(keras.optimizers.Optimizer):
         # read: variables created in the same trace). A checkpoint restored
         # before the build (deferred restore) has already set the counter
         # and the slow weights; those are kept.
-        if tensorflow_backend.all_initialized(self._trainable_variables):
-            if self._applied_updates() == 0:
-                for slow, fast in self.slow_and_fast_pairs():
-                    slow.assign(fast)
+        if (
+            tensorflow_backend.all_initialized(self._trainable_variables)
+            and self._applied_updates() == 0
+        ):
+            for slow, fast in self.slow_and_fast_pairs():
+                slow.assign(fast)
 
     @property
     def slow_weights(self):
