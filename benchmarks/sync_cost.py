@@ -37,7 +37,7 @@ import tensorflow as tf
 import overhead_benchmark
 import workloads
 from tensorflow_lookahead import Lookahead
-from tensorflow_lookahead.optimizers import tensorflow_backend
+from tensorflow_lookahead.optimizers.backend import tensorflow_ops
 
 ROUNDS = 25
 CALLS_PER_ROUND = 10
@@ -47,13 +47,13 @@ ALPHA = 0.5
 def sync_variants(slow_weights, fast_weights):
     """Name -> zero-argument function that runs one sync of all weights."""
 
-    interpolate = tensorflow_backend.interpolation(ALPHA, None)
+    interpolate = tensorflow_ops.interpolation(ALPHA, None)
 
     def lookaheads_sync():
         for slow, fast in zip(slow_weights, fast_weights):
             interpolate(slow, fast)
         for slow, fast in zip(slow_weights, fast_weights):
-            tensorflow_backend.assign_copy(fast, slow)
+            tensorflow_ops.assign_copy(fast, slow)
 
     def fused_gradient_descent():
         for slow, fast in zip(slow_weights, fast_weights):

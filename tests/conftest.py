@@ -17,7 +17,10 @@
 import keras
 import pytest
 
-from tensorflow_lookahead.utils import test_utils
+if keras.backend.backend() == "tensorflow":
+    from tensorflow_lookahead.utils import test_utils
+else:
+    test_utils = None
 
 
 def pytest_configure(config):
@@ -28,15 +31,18 @@ def pytest_configure(config):
     )
     config.addinivalue_line("markers", "needs_gpu: the test needs a GPU")
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
-    test_utils.configure_logical_devices()
+    if test_utils is not None:
+        test_utils.configure_logical_devices()
 
 
 def pytest_generate_tests(metafunc):
-    test_utils.parametrize_devices(metafunc)
+    if test_utils is not None:
+        test_utils.parametrize_devices(metafunc)
 
 
 def pytest_collection_modifyitems(config, items):
-    test_utils.skip_gpu_tests_without_gpu(items)
+    if test_utils is not None:
+        test_utils.skip_gpu_tests_without_gpu(items)
 
 
 @pytest.fixture
@@ -53,13 +59,16 @@ def maybe_run_functions_eagerly(request):
 
 @pytest.fixture
 def float16_policy():
-    with test_utils.mixed_precision_policy("mixed_float16"):
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
         yield
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
 
 
 @pytest.fixture(autouse=True)
 def seeded_fresh_session():
     keras.backend.clear_session()
-    test_utils.set_seeds(0)
+    keras.utils.set_random_seed(0)
     yield
     keras.mixed_precision.set_global_policy("float32")

@@ -18,16 +18,9 @@ from typing import Optional
 
 import keras
 import numpy as np
-import tensorflow as tf
-from tensorflow.core.framework import summary_pb2
 
 from tensorflow_lookahead.optimizers import model_attachment
 from tensorflow_lookahead.utils.typechecking import typechecked
-
-# What `tf.summary.scalar` writes, without needing TensorBoard installed.
-SCALAR_METADATA = summary_pb2.SummaryMetadata(
-    plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars")
-)
 
 
 class LookaheadDiagnostics(keras.callbacks.Callback):
@@ -38,7 +31,9 @@ class LookaheadDiagnostics(keras.callbacks.Callback):
     (the model's) and the slow weights; `lookahead_relative_distance`, the
     same divided by the slow weights' norm; and `lookahead_syncs`, the number
     of synchronizations so far. Per-layer distances go to `self.history`
-    and, with `log_dir`, all of them to TensorBoard via `tf.summary`.
+    and, with `log_dir`, all of them to TensorBoard via `tf.summary` (on any
+    Keras backend, with TensorFlow installed, like Keras' own TensorBoard
+    callback).
 
     Right after a synchronization the distance is 0 (fast = slow); it grows
     over the k inner steps in between. With `every_n_steps` it is also
@@ -49,10 +44,12 @@ class LookaheadDiagnostics(keras.callbacks.Callback):
             seen by callbacks: with `steps_per_execution > 1`, only those).
             None records at epoch ends only.
         log_dir: A TensorBoard log directory to write scalars to, or None.
+            Needs TensorFlow.
 
     Raises:
         TypeError: An argument has the wrong type.
         ValueError: `every_n_steps` is < 1.
+        ImportError: `log_dir` is set and TensorFlow is not installed.
 
     >>> import keras, numpy as np
     >>> from tensorflow_lookahead import Lookahead
@@ -77,6 +74,9 @@ class LookaheadDiagnostics(keras.callbacks.Callback):
             raise ValueError(
                 f"`every_n_steps` must be None or an integer >= 1, got {every_n_steps}."
             )
+        if log_dir is not None:
+            # Raises ImportError now, not at the start of fit.
+            from tensorflow_lookahead.callbacks import tensorboard_scalars  # noqa: F401
         self.every_n_steps = every_n_steps
         self.log_dir = log_dir
         self.history = {}
@@ -92,7 +92,9 @@ class LookaheadDiagnostics(keras.callbacks.Callback):
                 f"model's optimizer is {type(self.model.optimizer).__name__}."
             )
         if self.log_dir is not None and self._writer is None:
-            self._writer = tf.summary.create_file_writer(self.log_dir)
+            from tensorflow_lookahead.callbacks import tensorboard_scalars
+
+            self._writer = tensorboard_scalars.ScalarWriter(self.log_dir)
 
     def on_train_batch_end(self, batch, logs=None):
         if self.every_n_steps is None:
@@ -128,10 +130,9 @@ class LookaheadDiagnostics(keras.callbacks.Callback):
         for name, value in values.items():
             self.history.setdefault(name, []).append(value)
         if self._writer is not None:
-            with self._writer.as_default(step=step):
-                for name, value in values.items():
-                    if name != "step":
-                        tf.summary.write(name, value, metadata=SCALAR_METADATA)
+            self._writer.write(
+                step, {name: value for name, value in values.items() if name != "step"}
+            )
         return values
 
     def distances(self):

@@ -25,7 +25,7 @@ import keras
 from keras import ops
 
 from tensorflow_lookahead.optimizers import legacy_config
-from tensorflow_lookahead.optimizers import tensorflow_backend
+from tensorflow_lookahead.optimizers import backend
 from tensorflow_lookahead.utils.typechecking import typechecked
 
 # Arguments of `keras.optimizers.Optimizer` that only the inner optimizer
@@ -167,11 +167,14 @@ class Lookahead(keras.optimizers.Optimizer):
         # before the build (deferred restore) has already set the counter
         # and the slow weights; those are kept.
         if (
-            tensorflow_backend.all_initialized(self._trainable_variables)
+            backend.all_initialized(self._trainable_variables)
             and self._applied_updates() == 0
         ):
-            for slow, fast in self.slow_and_fast_pairs():
-                slow.assign(fast)
+            self._copy_model_weights_into_slow_weights()
+
+    def _copy_model_weights_into_slow_weights(self):
+        for slow, fast in self.slow_and_fast_pairs():
+            slow.assign(backend.copied(fast.value))
 
     @property
     def slow_weights(self):
@@ -202,11 +205,10 @@ class Lookahead(keras.optimizers.Optimizer):
                 "step or call `optimizer.build(model.trainable_variables)`."
             )
         if self._applied_updates() == 0:
-            for slow, fast in self.slow_and_fast_pairs():
-                slow.assign(fast)
+            self._copy_model_weights_into_slow_weights()
         for slow, fast in self.slow_and_fast_pairs():
             fast_value = ops.copy(fast.value)
-            fast.assign(slow)
+            fast.assign(backend.copied(slow.value))
             slow.assign(fast_value)
 
     @contextlib.contextmanager
@@ -246,8 +248,8 @@ class Lookahead(keras.optimizers.Optimizer):
         if len(grads) == 0:
             return
         if trainable_variables is not None and not self.built:
-            tensorflow_backend.check_can_build_here(self._distribution_strategy)
-            with tensorflow_backend.outside_traced_functions():
+            backend.check_can_build_here(self)
+            with backend.outside_traced_functions():
                 with keras.name_scope(self.name, caller=self):
                     self.build(trainable_variables)
         if not self.built:
@@ -256,16 +258,12 @@ class Lookahead(keras.optimizers.Optimizer):
                 "before the optimizer was built. Pass the variables or call "
                 "`optimizer.build(trainable_variables)` first."
             )
-        applied_updates = tensorflow_backend.counter_value(self._iterations)
-        tensorflow_backend.apply_if(
-            self._distribution_strategy,
-            applied_updates == 0,
-            self._anchor_updates,
-        )
+        applied_updates = backend.counter_value(self._iterations)
+        backend.apply_if(self, applied_updates == 0, self._anchor_updates)
         self.inner_optimizer.apply(grads, trainable_variables)
-        tensorflow_backend.increment(self._iterations)
-        tensorflow_backend.apply_if(
-            self._distribution_strategy,
+        backend.increment(self._iterations)
+        backend.apply_if(
+            self,
             self._is_sync_step(applied_updates + 1),
             self._sync_updates,
         )
@@ -281,7 +279,7 @@ class Lookahead(keras.optimizers.Optimizer):
     def _anchor_updates(self):
         """Updates that set the slow weights to the model's weights."""
         return [
-            (slow, tensorflow_backend.assign_copy, (fast,))
+            (slow, backend.assign_copy, (fast,))
             for slow, fast in self.slow_and_fast_pairs()
         ]
 
@@ -291,11 +289,11 @@ class Lookahead(keras.optimizers.Optimizer):
         return [
             (
                 slow,
-                tensorflow_backend.interpolation(self.slow_step_size, fast.constraint),
+                backend.interpolation(self.slow_step_size, fast.constraint),
                 (fast,),
             )
             for slow, fast in pairs
-        ] + [(fast, tensorflow_backend.assign_copy, (slow,)) for slow, fast in pairs]
+        ] + [(fast, backend.assign_copy, (slow,)) for slow, fast in pairs]
 
     def _applied_updates_per_sync(self):
         return self.sync_period * (
@@ -345,7 +343,7 @@ class Lookahead(keras.optimizers.Optimizer):
             if self._applied_updates() == 0:
                 return
             for slow, fast in self.slow_and_fast_pairs():
-                fast.assign(slow)
+                fast.assign(backend.copied(slow.value))
         self.inner_optimizer.finalize_variable_values(var_list)
 
     def load_own_variables(self, store):
@@ -473,7 +471,7 @@ def validated_slow_step_size(slow_step_size, argument_name="slow_step_size"):
 def inner_optimizer_from(optimizer):
     """The inner optimizer for `optimizer`: an instance, name or config dict."""
     if isinstance(optimizer, keras.optimizers.Optimizer):
-        tensorflow_backend.check_same_strategy(optimizer, "optimizer")
+        backend.check_same_strategy(optimizer, "optimizer")
         return optimizer
     try:
         if isinstance(optimizer, str):

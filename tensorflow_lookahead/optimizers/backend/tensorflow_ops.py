@@ -12,10 +12,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""TensorFlow-specific parts of Lookahead: distribution and XLA.
+"""Lookahead's backend operations on TensorFlow: distribution and XLA.
 
 Everything that touches `tf.distribute` lives here, so the optimizer core in
-`lookahead.py` stays on Keras' backend-neutral API.
+`lookahead.py` stays on Keras' backend-neutral API. `portable_ops.py` has the
+same functions for the other backends.
 """
 
 import keras
@@ -49,7 +50,7 @@ def check_same_strategy(optimizer, argument_name):
         )
 
 
-def check_can_build_here(strategy):
+def check_can_build_here(optimizer):
     """Raises if building now would create variables inside `strategy.run`.
 
     Variables created in a replica context of a multi-replica strategy get
@@ -58,11 +59,12 @@ def check_can_build_here(strategy):
     tensor" (plain Keras optimizers fail the same way).
 
     Args:
-        strategy: The strategy the optimizer was created under.
+        optimizer: The optimizer about to be built.
 
     Raises:
         ValueError: Called inside `strategy.run` of a multi-replica strategy.
     """
+    strategy = optimizer._distribution_strategy
     if strategy.num_replicas_in_sync > 1 and tf.distribute.has_strategy():
         if not tf.distribute.in_cross_replica_context():
             raise ValueError(
@@ -111,7 +113,7 @@ def counter_value(counter):
     return int(value) if tf.executing_eagerly() else value
 
 
-def apply_if(strategy, condition, variable_updates_fn):
+def apply_if(optimizer, condition, variable_updates_fn):
     """Applies the updates of `variable_updates_fn` on every replica if `condition`.
 
     `variable_updates_fn()` returns the updates, only when they may be due.
@@ -129,7 +131,8 @@ def apply_if(strategy, condition, variable_updates_fn):
     elementwise pass per written variable, with no copies.
 
     Args:
-        strategy: The strategy the optimizer was created under.
+        optimizer: The optimizer that owns the updates; its distribution
+            strategy runs them.
         condition: A Python bool or a scalar boolean tensor.
         variable_updates_fn: Returns a list of `(variable, fn, args)` tuples.
     """
@@ -154,12 +157,19 @@ def apply_if(strategy, condition, variable_updates_fn):
         else:
             tf.cond(condition, lambda: apply_all(distribution), lambda: None)
 
-    tf.__internal__.distribute.interim.maybe_merge_call(cross_replica_fn, strategy)
+    tf.__internal__.distribute.interim.maybe_merge_call(
+        cross_replica_fn, optimizer._distribution_strategy
+    )
 
 
 def increment(counter):
     """Adds one to an integer variable in one op (Keras' `assign_add` takes four)."""
     _unwrap(counter).assign_add(1)
+
+
+def copied(value):
+    """`value` itself: assigning a tensor to a variable copies it on TensorFlow."""
+    return value
 
 
 def assign_copy(target, source, mask=None):

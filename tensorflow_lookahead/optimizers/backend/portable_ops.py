@@ -1,0 +1,143 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""Lookahead's backend operations on JAX, PyTorch and other Keras backends.
+
+The same functions as `tensorflow_ops.py`, written with `keras.ops`. A step
+runs eagerly (decisions in Python, updates only when due) or compiled
+(`jax.jit`, `torch.compile`), where every decision stays a tensor and each
+due update becomes `where(due, new, old)`: one elementwise pass that the
+compiler fuses with the inner optimizer's update.
+"""
+
+import contextlib
+
+import keras
+from keras import ops
+
+
+def check_same_strategy(optimizer, argument_name):
+    """Nothing to check: `tf.distribute` strategies exist only on TensorFlow."""
+    del optimizer, argument_name
+
+
+def check_can_build_here(optimizer):
+    """Nothing to check: only TensorFlow's strategies restrict variable creation."""
+    del optimizer
+
+
+def outside_traced_functions():
+    """A no-op context: JAX and Keras' torch trainer build before compiling."""
+    return contextlib.nullcontext()
+
+
+def _is_traced(value):
+    """Whether `value` is a placeholder of a compiled step, not a number."""
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        return isinstance(value, jax.core.Tracer)
+    if backend == "torch":
+        import torch
+
+        return torch.compiler.is_compiling()
+    return False
+
+
+def all_initialized(variables):
+    """True if every variable's value can be read right now (not traced)."""
+    return not any(_is_traced(variable.value) for variable in variables)
+
+
+def counter_value(counter):
+    """The value of an integer variable: a Python int when eager, else a tensor.
+
+    Inside `jax.jit` or `torch.compile` the value is only known when the
+    compiled step runs, so it stays a tensor: an int read while compiling
+    would be baked into the compiled step. The tensor is a copy: torch
+    variables are updated in place.
+    """
+    value = counter.value
+    return ops.copy(value) if _is_traced(value) else int(value)
+
+
+def apply_if(optimizer, condition, variable_updates_fn):
+    """Applies the updates of `variable_updates_fn` if `condition`.
+
+    Same contract as `tensorflow_ops.apply_if`: a Python bool is decided here
+    (nothing runs when false); a tensor condition makes every update write
+    `where(condition, new, old)`, in list order.
+
+    Args:
+        optimizer: The optimizer that owns the updates (unused here).
+        condition: A Python bool or a scalar boolean tensor.
+        variable_updates_fn: Returns a list of `(variable, fn, args)` tuples;
+            `fn(variable, *args, mask=mask)` assigns the new value.
+    """
+    del optimizer
+    if isinstance(condition, bool):
+        if not condition:
+            return
+        condition = None
+    for variable, fn, args in variable_updates_fn():
+        fn(variable, *args, mask=condition)
+
+
+def increment(counter):
+    """Adds one to an integer variable."""
+    counter.assign_add(1)
+
+
+def copied(value):
+    """A copy of `value` that no other variable shares.
+
+    On JAX, assigning one variable's array to another makes both hold the
+    same buffer, which a jitted step then donates twice.
+    """
+    if keras.backend.backend() == "jax":
+        return ops.copy(value)
+    return value
+
+
+def assign_copy(target, source, mask=None):
+    """The update `target = source`, for `apply_if`."""
+    if mask is None:
+        target.assign(copied(source.value))
+    else:
+        target.assign(ops.where(mask, source.value, target.value))
+
+
+def interpolation(slow_step_size, constraint):
+    """The update `slow += slow_step_size * (fast - slow)`, for `apply_if`.
+
+    Args:
+        slow_step_size: alpha.
+        constraint: The weight's constraint, applied to the new slow weight,
+            or None.
+
+    Returns:
+        A function `(slow, fast, mask=None)` that updates `slow`.
+    """
+
+    def interpolate(slow, fast, mask=None):
+        slow_value = slow.value
+        interpolated = slow_value + slow_step_size * (fast.value - slow_value)
+        if constraint is not None:
+            interpolated = constraint(interpolated)
+        slow.assign(
+            interpolated if mask is None else ops.where(mask, interpolated, slow_value)
+        )
+
+    return interpolate
