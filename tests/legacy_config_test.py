@@ -88,10 +88,30 @@ def test_clipnorm_on_the_tfa_wrapper_is_an_error_not_dropped():
         keras.optimizers.deserialize(tfa_config(KERAS2_ADAM, clipnorm=1.0))
 
 
+def test_keras2_schedule_without_a_name_runs():
+    schedule = {
+        "class_name": "ExponentialDecay",
+        "config": {
+            "initial_learning_rate": 0.1,
+            "decay_steps": 10,
+            "decay_rate": 0.5,
+            "staircase": False,
+            "name": None,
+        },
+        "module": "keras.optimizers.schedules",
+        "registered_name": None,
+    }
+    config = dict(KERAS2_ADAM, learning_rate=schedule)
+    optimizer = keras.optimizers.deserialize(tfa_config(config))
+    weight = keras.Variable([1.0])
+    optimizer.apply([keras.ops.ones((1,))], [weight])
+    assert float(optimizer.learning_rate) == pytest.approx(0.1 * 0.5**0.1)
+
+
 def test_tfa_only_inner_optimizer_names_the_class():
-    with pytest.raises(ValueError, match="Addons>RectifiedAdam"):
+    with pytest.raises(ValueError, match="Addons>NovoGrad"):
         keras.optimizers.deserialize(
-            tfa_config({"name": "RectifiedAdam"}, "Addons>RectifiedAdam")
+            tfa_config({"name": "NovoGrad"}, "Addons>NovoGrad")
         )
 
 

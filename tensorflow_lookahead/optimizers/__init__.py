@@ -15,5 +15,6 @@
 """Optimizers."""
 
 from tensorflow_lookahead.optimizers.lookahead import Lookahead
+from tensorflow_lookahead.optimizers.rectified_adam import RectifiedAdam
 
-__all__ = ["Lookahead"]
+__all__ = ["Lookahead", "RectifiedAdam"]

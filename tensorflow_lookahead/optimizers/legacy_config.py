@@ -61,7 +61,8 @@ def upgraded_optimizer_config(serialized):
 
     `lr` becomes `learning_rate`; `decay` (Keras 2's `lr / (1 + decay *
     iterations)`) becomes the equal `InverseTimeDecay` schedule;
-    `is_legacy_optimizer` and `jit_compile` are dropped.
+    `is_legacy_optimizer` and `jit_compile` are dropped; serialized
+    schedules lose Keras 2's `"name": None` (`upgraded_schedule_config`).
 
     >>> config = upgraded_optimizer_config(
     ...     {"class_name": "SGD", "config": {"lr": 0.1, "decay": 0.01}}
@@ -86,6 +87,9 @@ def upgraded_optimizer_config(serialized):
     if "lr" in config:
         learning_rate = config.pop("lr")
         config.setdefault("learning_rate", learning_rate)
+    for key, value in config.items():
+        if is_serialized_schedule(value):
+            config[key] = upgraded_schedule_config(value)
     decay = config.pop("decay", 0.0) or 0.0
     if decay:
         learning_rate = config.get("learning_rate", 0.001)
@@ -103,4 +107,40 @@ def upgraded_optimizer_config(serialized):
             )
         )
     serialized["config"] = config
+    return serialized
+
+
+def is_serialized_schedule(value):
+    """Whether `value` looks like a serialized Keras object (a schedule)."""
+    return (
+        isinstance(value, dict)
+        and "class_name" in value
+        and isinstance(value.get("config"), dict)
+    )
+
+
+def upgraded_schedule_config(serialized):
+    """A copy of a serialized Keras 2 schedule that Keras 3 can run.
+
+    Keras 2 saved `"name": None` for unnamed schedules; Keras 3 passes it on
+    and fails at the first step ("`name` must be a string"), so it is dropped
+    and the class's default name used.
+
+    >>> upgraded_schedule_config(
+    ...     {"class_name": "ExponentialDecay", "config": {"name": None}}
+    ... )
+    {'class_name': 'ExponentialDecay', 'config': {}}
+
+    Args:
+        serialized: `{"class_name": ..., "config": {...}}`.
+
+    Returns:
+        The translated copy.
+    """
+    serialized = dict(serialized)
+    serialized["config"] = {
+        key: value
+        for key, value in serialized["config"].items()
+        if not (key == "name" and value is None)
+    }
     return serialized

@@ -1,0 +1,393 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""The Rectified Adam (RAdam) optimizer (Liu et al., 2020) for Keras 3."""
+
+import math
+import numbers
+from typing import Callable, Union
+
+import keras
+from keras import ops
+
+from tensorflow_lookahead.optimizers import legacy_config
+from tensorflow_lookahead.utils.typechecking import typechecked
+
+# Keras 2 arguments tfa's RectifiedAdam took in `**kwargs`.
+KERAS2_ARGUMENTS = ("lr", "decay")
+
+# `keras.optimizers.Optimizer` arguments passed through unchanged.
+KERAS3_ARGUMENTS = (
+    "clipnorm",
+    "clipvalue",
+    "global_clipnorm",
+    "use_ema",
+    "ema_momentum",
+    "ema_overwrite_frequency",
+    "loss_scale_factor",
+    "gradient_accumulation_steps",
+)
+
+LearningRate = Union[
+    numbers.Real, keras.optimizers.schedules.LearningRateSchedule, Callable, dict
+]
+
+
+@keras.utils.register_keras_serializable(package="Addons")
+class RectifiedAdam(keras.optimizers.Optimizer):
+    """Adam whose adaptive learning rate is rectified to a consistent variance.
+
+    Rectified Adam (RAdam), from Liu et al., "On the Variance of the Adaptive
+    Learning Rate and Beyond", ICLR 2020 (https://arxiv.org/abs/1908.03265),
+    with the arguments, defaults and arithmetic of
+    `tfa.optimizers.RectifiedAdam` (tensorflow-addons 0.23), and saved under
+    the same registered name, `"Addons>RectifiedAdam"`, so tfa configs load.
+    Step `t` (counting from 1) updates each variable `w` with gradient `g`:
+
+    ```
+    m = beta_1 * m + (1 - beta_1) * g
+    v = beta_2 * v + (1 - beta_2) * g**2
+    m_hat = m / (1 - beta_1**t)
+    v_hat = sqrt(v / (1 - beta_2**t))    # max(v) over steps with amsgrad
+    sma_inf = 2 / (1 - beta_2) - 1
+    sma_t = sma_inf - 2 * t * beta_2**t / (1 - beta_2**t)
+    if sma_t >= sma_threshold:
+        r_t = sqrt((sma_t - 4) * (sma_t - 2) * sma_inf
+                   / ((sma_inf - 4) * (sma_inf - 2) * sma_t))
+        update = r_t * m_hat / (v_hat + epsilon)
+    else:
+        update = m_hat
+    w -= lr_t * (update + weight_decay * w)
+    ```
+
+    `lr_t` is `learning_rate` (a schedule is evaluated at step `t - 1`), and
+    with `total_steps > 0` it warms up linearly from 0 over the first
+    `total_steps * warmup_proportion` steps, then falls linearly to `min_lr`
+    at `total_steps` and stays there.
+
+    Weight decay: `weight_decay` is tfa's decoupled weight decay, added to
+    the update and multiplied by `lr_t` (warmup included) as above. It
+    replaces the `weight_decay` argument of `keras.optimizers.Optimizer`,
+    which would instead apply `w -= learning_rate * weight_decay * w` before
+    the update, without warmup. The two agree when `total_steps == 0`.
+    `exclude_from_weight_decay()` works as in any Keras 3 optimizer.
+
+    Sparse gradients (`tf.IndexedSlices`, e.g. from an `Embedding` layer on
+    TensorFlow) are applied densely, as Keras 3's `Adam` does: the moments of
+    every row decay and every row moves on each step. tfa's RectifiedAdam
+    moved only the rows present in the gradient.
+
+    Ranger is `Lookahead(RectifiedAdam(...))`.
+
+    Args:
+        learning_rate: A float >= 0, a
+            `keras.optimizers.schedules.LearningRateSchedule`, a callable
+            taking no arguments, or a serialized schedule dict.
+        beta_1: Decay rate of the first moment estimates, in [0, 1).
+        beta_2: Decay rate of the second moment estimates, in [0, 1).
+        epsilon: A small constant > 0 for numerical stability. (tfa
+            replaced 0 by 1e-7; here 0 is an error.)
+        weight_decay: Decoupled weight decay (see above): a float >= 0, a
+            schedule, a callable taking no arguments, or a serialized
+            schedule dict.
+        amsgrad: Whether to use the AMSGrad variant (the maximum of the
+            second moment estimates). Not in the RAdam paper.
+        sma_threshold: The length of the approximated simple moving average
+            from which on the update is rectified; a real number >= 4 (the
+            rectification term is not real below 4).
+        total_steps: An integer >= 0; a positive value enables the warmup
+            described above.
+        warmup_proportion: The proportion of `total_steps` spent warming up,
+            in [0, 1].
+        min_lr: The learning rate reached at `total_steps`, a float >= 0.
+        name: The name of the optimizer, used for its variables.
+        **kwargs: `lr` and `decay`, Keras 2 arguments tfa accepted: `lr`
+            replaces `learning_rate` and `decay` turns a float learning rate
+            into the equal `InverseTimeDecay` schedule. Also the
+            `keras.optimizers.Optimizer` arguments `clipnorm`, `clipvalue`,
+            `global_clipnorm`, `use_ema`, `ema_momentum`,
+            `ema_overwrite_frequency`, `loss_scale_factor` and
+            `gradient_accumulation_steps`.
+
+    Raises:
+        TypeError: An argument has the wrong type.
+        ValueError: An argument is out of range or unknown.
+
+    Example: the first four steps are bias-corrected momentum steps; the
+    first step moves the weight by exactly the learning rate.
+
+    >>> import keras
+    >>> from tensorflow_lookahead.optimizers import RectifiedAdam
+    >>> optimizer = RectifiedAdam(learning_rate=0.1)
+    >>> weight = keras.Variable([1.0])
+    >>> optimizer.apply([keras.ops.ones((1,))], [weight])
+    >>> round(float(weight.numpy()[0]), 5)
+    0.9
+    """
+
+    @typechecked
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        beta_1: numbers.Real = 0.9,
+        beta_2: numbers.Real = 0.999,
+        epsilon: numbers.Real = 1e-7,
+        weight_decay: LearningRate = 0.0,
+        amsgrad: bool = False,
+        sma_threshold: numbers.Real = 5.0,
+        total_steps: numbers.Integral = 0,
+        warmup_proportion: numbers.Real = 0.1,
+        min_lr: numbers.Real = 0.0,
+        name: str = "RectifiedAdam",
+        **kwargs,
+    ):
+        learning_rate = learning_rate_from_keras2_arguments(learning_rate, kwargs)
+        unknown = sorted(key for key in kwargs if key not in KERAS3_ARGUMENTS)
+        if unknown:
+            raise TypeError(
+                f"RectifiedAdam got unexpected keyword arguments {unknown}; "
+                "besides its own arguments it accepts lr, decay, "
+                f"{', '.join(KERAS3_ARGUMENTS)}."
+            )
+        learning_rate = validated_rate(learning_rate, "learning_rate")
+        weight_decay = validated_rate(weight_decay, "weight_decay")
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        # Set after the base constructor, which stores its own (None).
+        self.weight_decay = weight_decay
+        self.beta_1 = validated_real(
+            beta_1, "beta_1", low=0.0, high=1.0, high_open=True
+        )
+        self.beta_2 = validated_real(
+            beta_2, "beta_2", low=0.0, high=1.0, high_open=True
+        )
+        self.epsilon = validated_real(epsilon, "epsilon", low=0.0, low_open=True)
+        self.amsgrad = amsgrad
+        self.sma_threshold = validated_real(sma_threshold, "sma_threshold", low=4.0)
+        self.total_steps = validated_total_steps(total_steps)
+        self.warmup_proportion = validated_real(
+            warmup_proportion, "warmup_proportion", low=0.0, high=1.0
+        )
+        self.min_lr = validated_real(min_lr, "min_lr", low=0.0)
+
+    def build(self, var_list):
+        """Creates the moment estimates, one of each per variable.
+
+        Args:
+            var_list: The model's trainable variables.
+        """
+        if self.built:
+            return
+        super().build(var_list)
+        self._m = [self.add_variable_from_reference(v, name="m") for v in var_list]
+        self._v = [self.add_variable_from_reference(v, name="v") for v in var_list]
+        self._vhat = []
+        if self.amsgrad:
+            self._vhat = [
+                self.add_variable_from_reference(v, name="vhat") for v in var_list
+            ]
+
+    def _apply_weight_decay(self, variables):
+        # Keras applies its own weight decay here, before `update_step`;
+        # ours is tfa's, applied inside `update_step`.
+        return
+
+    def _current_weight_decay(self, dtype):
+        weight_decay = self.weight_decay
+        if isinstance(weight_decay, keras.optimizers.schedules.LearningRateSchedule):
+            weight_decay = weight_decay(self.iterations)
+        elif callable(weight_decay):
+            weight_decay = weight_decay()
+        return ops.cast(weight_decay, dtype)
+
+    def _warmed_up_learning_rate(self, learning_rate, step, dtype):
+        total_steps = ops.cast(self.total_steps, dtype)
+        warmup_steps = total_steps * ops.cast(self.warmup_proportion, dtype)
+        min_lr = ops.cast(self.min_lr, dtype)
+        decay_steps = ops.maximum(total_steps - warmup_steps, 1.0)
+        decay_rate = (min_lr - learning_rate) / decay_steps
+        return ops.where(
+            step <= warmup_steps,
+            learning_rate * (step / warmup_steps),
+            learning_rate + decay_rate * ops.minimum(step - warmup_steps, decay_steps),
+        )
+
+    def update_step(self, gradient, variable, learning_rate):
+        """Applies one RAdam update to `variable`.
+
+        Args:
+            gradient: The gradient of `variable`.
+            variable: A model variable the optimizer was built with.
+            learning_rate: The current learning rate, before the warmup.
+        """
+        dtype = variable.dtype
+        index = self._get_variable_index(variable)
+        m, v = self._m[index], self._v[index]
+        lr = ops.cast(learning_rate, dtype)
+        gradient = ops.cast(gradient, dtype)
+        step = ops.cast(self.iterations + 1, dtype)
+        beta_1 = ops.cast(self.beta_1, dtype)
+        beta_2 = ops.cast(self.beta_2, dtype)
+        beta_1_power = ops.power(beta_1, step)
+        beta_2_power = ops.power(beta_2, step)
+        recip_one_minus_beta_2_power = 1.0 / (1.0 - beta_2_power)
+        sma_inf = 2.0 / (1.0 - beta_2) - 1.0
+        sma_t = sma_inf - 2.0 * step * beta_2_power * recip_one_minus_beta_2_power
+        # NaN for sma_t < 4, where it is not selected (sma_threshold >= 4).
+        r_t = ops.sqrt(
+            (sma_t - 4.0)
+            / (sma_inf - 4.0)
+            * (sma_t - 2.0)
+            / (sma_inf - 2.0)
+            * sma_inf
+            / sma_t
+        )
+        if self.total_steps > 0:
+            lr = self._warmed_up_learning_rate(lr, step, dtype)
+
+        # A sparse gradient becomes dense when added to the dense moments.
+        m_t = ops.add(beta_1 * m, ops.multiply(gradient, 1.0 - beta_1))
+        v_t = ops.add(beta_2 * v, ops.multiply(ops.square(gradient), 1.0 - beta_2))
+        self.assign(m, m_t)
+        self.assign(v, v_t)
+        if self.amsgrad:
+            vhat = self._vhat[index]
+            v_t = ops.maximum(vhat, v_t)
+            self.assign(vhat, v_t)
+        m_corrected = m_t * (1.0 / (1.0 - beta_1_power))
+        v_corrected = ops.sqrt(v_t * recip_one_minus_beta_2_power)
+        update = ops.where(
+            sma_t >= ops.cast(self.sma_threshold, dtype),
+            r_t * m_corrected / (v_corrected + ops.cast(self.epsilon, dtype)),
+            m_corrected,
+        )
+        if self._decays_weight(variable):
+            update = update + self._current_weight_decay(dtype) * variable
+        self.assign_sub(variable, lr * update)
+
+    def _decays_weight(self, variable):
+        if isinstance(self.weight_decay, numbers.Real) and self.weight_decay == 0:
+            return False
+        return self._use_weight_decay(variable)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "weight_decay": serialized_rate(self.weight_decay),
+                "beta_1": self.beta_1,
+                "beta_2": self.beta_2,
+                "epsilon": self.epsilon,
+                "amsgrad": self.amsgrad,
+                "sma_threshold": self.sma_threshold,
+                "total_steps": self.total_steps,
+                "warmup_proportion": self.warmup_proportion,
+                "min_lr": self.min_lr,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuilds a RectifiedAdam from `get_config()`, also tfa's configs.
+
+        Args:
+            config: The config dict, from this class or from tfa's
+                RectifiedAdam (Keras 2 keys such as `lr` and `decay` are
+                translated, `is_legacy_optimizer` is dropped).
+            custom_objects: Custom schedule classes.
+
+        Returns:
+            The optimizer.
+        """
+        config = legacy_config.upgraded_optimizer_config({"config": config})["config"]
+        for key in ("learning_rate", "weight_decay"):
+            if isinstance(config.get(key), dict):
+                config[key] = keras.saving.deserialize_keras_object(
+                    config[key], custom_objects=custom_objects
+                )
+        return cls(**config)
+
+
+def learning_rate_from_keras2_arguments(learning_rate, kwargs):
+    """`learning_rate` after tfa's `lr` and `decay`, popped from `kwargs`."""
+    keras2 = {key: kwargs.pop(key) for key in KERAS2_ARGUMENTS if key in kwargs}
+    if not keras2:
+        return learning_rate
+    decay = keras2.get("decay") or 0.0
+    if isinstance(decay, bool) or not isinstance(decay, numbers.Real):
+        raise TypeError(f"`decay` must be a real number >= 0, got {decay!r}.")
+    if math.isnan(decay) or decay < 0:
+        raise ValueError(f"`decay` must be a real number >= 0, got {decay!r}.")
+    # tfa: `lr`, when given, wins over `learning_rate`.
+    learning_rate = keras2.get("lr", learning_rate)
+    config = legacy_config.upgraded_optimizer_config(
+        {"config": {"learning_rate": learning_rate, "decay": decay}}
+    )["config"]
+    return config["learning_rate"]
+
+
+def validated_real(value, name, low=None, high=None, high_open=False, low_open=False):
+    """`value` as a float, checked to lie in [low, high] (or [low, high))."""
+    interval = interval_text(low, high, high_open, low_open)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number {interval}, got {value!r}.")
+    value = float(value)
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if math.isnan(value) or too_low or too_high:
+        raise ValueError(f"`{name}` must be a real number {interval}, got {value!r}.")
+    return value
+
+
+def interval_text(low, high, high_open, low_open):
+    if high is None:
+        return f"{'>' if low_open else '>='} {low}"
+    return f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+
+
+def validated_rate(value, name):
+    """A learning rate or weight decay: a float >= 0, schedule or callable."""
+    if isinstance(value, dict):
+        try:
+            value = keras.optimizers.schedules.deserialize(value)
+        except (ValueError, TypeError, KeyError) as error:
+            raise ValueError(
+                f"`{name}` is a dict but not a serialized learning rate "
+                f"schedule: {value!r} ({error})"
+            ) from error
+    if isinstance(value, keras.optimizers.schedules.LearningRateSchedule):
+        return value
+    if callable(value) and not isinstance(value, numbers.Real):
+        return value
+    return validated_real(value, name, low=0.0)
+
+
+def validated_total_steps(total_steps):
+    """`total_steps` as an int, checked to be >= 0."""
+    if isinstance(total_steps, bool):
+        raise TypeError(
+            f"`total_steps` must be an integer >= 0, not a bool: {total_steps}."
+        )
+    if total_steps < 0:
+        raise ValueError(f"`total_steps` must be an integer >= 0, got {total_steps}.")
+    return int(total_steps)
+
+
+def serialized_rate(value):
+    """A float, or a schedule or callable serialized for `get_config`."""
+    if isinstance(value, keras.optimizers.schedules.LearningRateSchedule):
+        return keras.optimizers.schedules.serialize(value)
+    if callable(value):
+        return keras.saving.serialize_keras_object(value)
+    return value
