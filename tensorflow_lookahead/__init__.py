@@ -12,7 +12,12 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""Lookahead optimizer for TensorFlow and Keras 3."""
+"""Lookahead optimizer for TensorFlow and Keras 3.
+
+With `TF_USE_LEGACY_KERAS=1` (Keras 2 as tf_keras), `Lookahead` and
+`optimizers.RectifiedAdam` are the tf_keras optimizers of
+`tensorflow_lookahead.tf_keras`; `callbacks` and `compat` stay Keras 3 only.
+"""
 
 from tensorflow_lookahead import callbacks
 from tensorflow_lookahead import compat

@@ -12,9 +12,19 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""Optimizers."""
+"""Optimizers.
 
-from tensorflow_lookahead.optimizers.lookahead import Lookahead
-from tensorflow_lookahead.optimizers.rectified_adam import RectifiedAdam
+Keras 3 optimizers; with `TF_USE_LEGACY_KERAS=1` (Keras 2 as tf_keras), the
+tf_keras ones from `tensorflow_lookahead.tf_keras` instead.
+"""
+
+from tensorflow_lookahead.utils.keras_version import uses_tf_keras
+
+if uses_tf_keras():
+    from tensorflow_lookahead.tf_keras import Lookahead
+    from tensorflow_lookahead.tf_keras import RectifiedAdam
+else:
+    from tensorflow_lookahead.optimizers.lookahead import Lookahead
+    from tensorflow_lookahead.optimizers.rectified_adam import RectifiedAdam
 
 __all__ = ["Lookahead", "RectifiedAdam"]

@@ -318,10 +318,25 @@ def inner_optimizer_from(optimizer):
 
 
 def deserialized_optimizer(config, custom_objects=None):
-    """The tf_keras optimizer a serialized config describes; raises if none."""
-    optimizer = tf_keras.optimizers.deserialize(
-        copy.deepcopy(config), custom_objects=custom_objects
-    )
+    """The tf_keras optimizer a serialized config describes; raises if none.
+
+    Configs that tfa nested in its Lookahead name a registered class such as
+    `"Addons>RectifiedAdam"` in `registered_name` and only `"RectifiedAdam"`
+    in `class_name`; tf_keras' .h5 loading looks up `class_name` only, so the
+    registered name is tried when `class_name` is unknown.
+    """
+    try:
+        optimizer = tf_keras.optimizers.deserialize(
+            copy.deepcopy(config), custom_objects=custom_objects
+        )
+    except ValueError:
+        registered_name = config.get("registered_name")
+        if not registered_name or registered_name == config.get("class_name"):
+            raise
+        config = dict(config, class_name=registered_name)
+        optimizer = tf_keras.optimizers.deserialize(
+            copy.deepcopy(config), custom_objects=custom_objects
+        )
     if not isinstance(optimizer, (LegacyOptimizer, CurrentOptimizer)):
         raise ValueError(
             f"{config.get('class_name')!r} is not a known tf_keras optimizer "
