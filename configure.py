@@ -107,10 +107,9 @@ def bazelrc_lines(interpreter):
     path = os.pathsep.join([os.path.dirname(interpreter), "/usr/bin", "/bin"])
     return [
         "# Written by configure.py; do not edit (run it again instead).",
-        "build --incompatible_use_python_toolchains=false",
-        f"build --python_path={interpreter}",
-        f"build --action_env=PYTHON_BIN_PATH={interpreter}",
-        f"run --action_env=PYTHON_BIN_PATH={interpreter}",
+        # Read by tensorflow_lookahead_dependencies() (build_deps/repositories.bzl),
+        # which registers a Python toolchain for this interpreter.
+        f"build --repo_env=PYTHON_BIN_PATH={interpreter}",
         f"test --test_env=PATH={path}",
         "test --test_env=TF_CPP_MIN_LOG_LEVEL=3",
         "test --test_output=errors",

@@ -12,7 +12,12 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""Runs pytest on the test files given as arguments (the main of each py_test)."""
+"""Runs pytest on the test files given as arguments (the main of each py_test).
+
+With `shard_count` on the py_test, Bazel runs it in TEST_TOTAL_SHARDS processes;
+shard TEST_SHARD_INDEX runs every TEST_TOTAL_SHARDS-th collected test from its
+index on.
+"""
 
 import os
 import sys
@@ -20,9 +25,37 @@ import sys
 import pytest
 
 
+class ShardSelection:
+    """Deselects the tests that belong to the other shards."""
+
+    def __init__(self, index, total):
+        self.index = index
+        self.total = total
+
+    def pytest_collection_modifyitems(self, config, items):
+        kept = items[self.index :: self.total]
+        kept_ids = {id(item) for item in kept}
+        dropped = [item for item in items if id(item) not in kept_ids]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def plugins_from_environment(environment):
+    total = int(environment.get("TEST_TOTAL_SHARDS", "1"))
+    if total <= 1:
+        return []
+    # Tells Bazel that this runner shards (it fails sharded tests that do not).
+    status_file = environment.get("TEST_SHARD_STATUS_FILE")
+    if status_file:
+        open(status_file, "a").close()
+    return [ShardSelection(int(environment["TEST_SHARD_INDEX"]), total)]
+
+
 def main(argv):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    return pytest.main(["-p", "no:cacheprovider", "-q", *argv])
+    plugins = plugins_from_environment(os.environ)
+    return pytest.main(["-p", "no:cacheprovider", "-q", *argv], plugins=plugins)
 
 
 if __name__ == "__main__":

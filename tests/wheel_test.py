@@ -12,10 +12,18 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""The wheel from build_pip_pkg installs into a fresh venv and imports there."""
+"""The wheel of build_pip_pkg: its files, its metadata, and that it installs.
+
+Under pytest the sources are this checkout; under `bazel test` they are the
+files Bazel declares, so there the comparison with the setup.py wheel checks
+the BUILD files. `test_bazel_packages_cover_every_module` checks the BUILD
+files statically from the checkout.
+"""
 
 import os
 import pathlib
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -24,7 +32,11 @@ import pytest
 import tensorflow as tf
 
 REPOSITORY = pathlib.Path(__file__).resolve().parent.parent
-BUILD_SCRIPT = REPOSITORY / "build_deps" / "build_pip_pkg.sh"
+# Not resolved: under Bazel, the runfiles tree (what BUILD declares).
+SOURCE_ROOT = pathlib.Path(os.path.abspath(__file__)).parent.parent
+BUILD_SCRIPT = SOURCE_ROOT / "build_deps" / "build_pip_pkg.py"
+PACKAGE = "tensorflow_lookahead"
+PACKAGING_FILES = ["setup.py", "README.md", "LICENSE", "requirements.txt"]
 
 
 def run(command, **kwargs):
@@ -33,19 +45,15 @@ def run(command, **kwargs):
     )
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory):
-    output = tmp_path_factory.mktemp("wheel")
-    run(
-        ["bash", str(BUILD_SCRIPT), str(output)],
-        env={
-            **os.environ,
-            "BUILD_PIP_PKG_SOURCE_ROOT": str(REPOSITORY),
-            "PYTHON_BIN_PATH": sys.executable,
-        },
-    )
+def build_pip_pkg(output):
+    run([sys.executable, str(BUILD_SCRIPT), str(output)])
     (path,) = output.glob("tensorflow_lookahead-*.whl")
     return path
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    return build_pip_pkg(tmp_path_factory.mktemp("wheel"))
 
 
 def test_wheel_is_pure_python_without_tests(wheel):
@@ -54,6 +62,63 @@ def test_wheel_is_pure_python_without_tests(wheel):
     assert "tensorflow_lookahead/optimizers/lookahead.py" in names
     assert not [name for name in names if name.endswith("_test.py")]
     assert not [name for name in names if name.startswith("tests/")]
+
+
+def test_wheel_is_byte_reproducible(wheel, tmp_path):
+    # Another staging directory, another time: the same bytes.
+    again = build_pip_pkg(tmp_path)
+    assert again.name == wheel.name
+    first, second = zipfile.ZipFile(wheel), zipfile.ZipFile(again)
+    assert [(i.filename, i.date_time, i.external_attr) for i in first.infolist()] == [
+        (i.filename, i.date_time, i.external_attr) for i in second.infolist()
+    ]
+    assert [n for n in first.namelist() if first.read(n) != second.read(n)] == []
+    assert again.read_bytes() == wheel.read_bytes()
+
+
+def test_wheel_holds_the_files_of_the_setup_py_wheel(wheel, tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(
+        SOURCE_ROOT / PACKAGE,
+        source / PACKAGE,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    for name in PACKAGING_FILES:
+        shutil.copyfile(SOURCE_ROOT / name, source / name)
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
+        + ["--no-build-isolation", "--wheel-dir", str(tmp_path / "out"), str(source)]
+    )
+    (setup_py_wheel,) = (tmp_path / "out").glob("tensorflow_lookahead-*.whl")
+    assert sorted(zipfile.ZipFile(wheel).namelist()) == sorted(
+        zipfile.ZipFile(setup_py_wheel).namelist()
+    )
+
+
+@pytest.mark.skipif(
+    "TEST_SRCDIR" in os.environ, reason="reads the BUILD files of the checkout"
+)
+def test_bazel_packages_cover_every_module():
+    """Every module is in //tensorflow_lookahead: the Bazel wheel has them all.
+
+    A module belongs to the nearest directory above it with a BUILD file; that
+    package's glob must reach it, and the package must be //tensorflow_lookahead
+    or one of its deps.
+    """
+    package_root = REPOSITORY / PACKAGE
+    top_build = (package_root / "BUILD").read_text()
+    listed = set(re.findall(r'"//(tensorflow_lookahead/[\w/]+)"', top_build))
+    problems = []
+    for module in sorted(package_root.rglob("*.py")):
+        owner = module.parent
+        while not (owner / "BUILD").exists():
+            owner = owner.parent
+        relative = owner.relative_to(REPOSITORY).as_posix()
+        if module.parent != owner and '"**/*.py"' not in (owner / "BUILD").read_text():
+            problems.append(f"{module}: {relative}/BUILD does not glob **/*.py")
+        if owner != package_root and relative not in listed:
+            problems.append(f"{module}: //{relative} is not in the deps of //{PACKAGE}")
+    assert not problems, "\n".join(problems)
 
 
 def test_wheel_metadata_names_requirements(wheel):
