@@ -359,13 +359,19 @@ def interval_text(low, high, high_open, low_open):
 def validated_rate(value, name):
     """A learning rate or weight decay: a float >= 0, schedule or callable."""
     if isinstance(value, dict):
+        if legacy_config.is_serialized_schedule(value):
+            value = legacy_config.upgraded_schedule_config(value)
         try:
-            value = keras.optimizers.schedules.deserialize(value)
+            schedule = keras.optimizers.schedules.deserialize(value)
         except (ValueError, TypeError, KeyError) as error:
+            schedule = error
+        # An unknown class name comes back as a string, not an error.
+        if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
             raise ValueError(
                 f"`{name}` is a dict but not a serialized learning rate "
-                f"schedule: {value!r} ({error})"
-            ) from error
+                f"schedule: {value!r} ({schedule})"
+            )
+        return schedule
     if isinstance(value, keras.optimizers.schedules.LearningRateSchedule):
         return value
     if callable(value) and not isinstance(value, numbers.Real):
