@@ -154,51 +154,63 @@ class Lookahead(LegacyOptimizer):
     def apply_gradients(
         self, grads_and_vars, name=None, experimental_aggregate_gradients=True
     ):
+        grads_and_vars = list(grads_and_vars)
+        var_list = [v for g, v in grads_and_vars if g is not None]
         if self._inner_is_legacy:
             # The inner optimizer counts its steps with Lookahead's counter,
-            # as in tfa (its checkpoints hold one `iter`).
-            self._optimizer._iterations = self.iterations
-            return super().apply_gradients(
+            # as in tfa (its checkpoints hold one `iter`). The base class
+            # applies the inner updates per variable, then counts the step.
+            # The counter is created outside any traced step (init_scope):
+            # created inside a replica's trace it breaks MirroredStrategy.
+            with tf.init_scope():
+                self._optimizer._iterations = self.iterations
+            super().apply_gradients(
                 grads_and_vars, name, experimental_aggregate_gradients
             )
-        return self._apply_with_current_optimizer(
-            grads_and_vars, name, experimental_aggregate_gradients
+        else:
+            self._apply_with_current_optimizer(
+                grads_and_vars, var_list, name, experimental_aggregate_gradients
+            )
+        if not var_list:
+            return tf.no_op()
+        return tf.distribute.get_replica_context().merge_call(
+            self._sync_all_when_due, args=(var_list,)
         )
 
     def _apply_with_current_optimizer(
-        self, grads_and_vars, name, experimental_aggregate_gradients
+        self, grads_and_vars, var_list, name, experimental_aggregate_gradients
     ):
-        grads_and_vars = [(g, v) for g, v in grads_and_vars if g is not None]
-        var_list = [v for _, v in grads_and_vars]
         with tf.name_scope(self._name):
             with tf.init_scope():
                 self._create_all_weights(var_list)
-            if not grads_and_vars:
-                return tf.no_op()
-            if tf.distribute.in_cross_replica_context():
-                raise RuntimeError(
-                    "Lookahead.apply_gradients() cannot be called in a "
-                    "cross-replica context; use tf.distribute.Strategy.run."
-                )
-            self._optimizer.apply_gradients(
-                grads_and_vars,
-                name=name,
-                skip_gradients_aggregation=not experimental_aggregate_gradients,
+        if not var_list:
+            return
+        if tf.distribute.in_cross_replica_context():
+            raise RuntimeError(
+                "Lookahead.apply_gradients() cannot be called in a "
+                "cross-replica context; use tf.distribute.Strategy.run."
             )
-            return tf.distribute.get_replica_context().merge_call(
-                self._sync_all_when_due, args=(var_list,)
-            )
+        self._optimizer.apply_gradients(
+            grads_and_vars,
+            name=name,
+            skip_gradients_aggregation=not experimental_aggregate_gradients,
+        )
+        tf.distribute.get_replica_context().merge_call(
+            lambda distribution: self.iterations.assign_add(1, read_value=False)
+        )
 
     def _sync_all_when_due(self, distribution, var_list):
-        for var in var_list:
-            with distribution.extended.colocate_vars_with(var):
-                distribution.extended.update(var, self._sync_when_due, group=False)
-        return self.iterations.assign_add(1, read_value=False)
-
-    def _is_sync_step(self):
-        """Whether the step being applied ends a period of `sync_period`."""
-        local_step = self.iterations + 1
-        return tf.equal(local_step % self.sync_period, 0)
+        """Synchronizes every variable if the step just counted ends a period."""
+        updates = []
+        with tf.name_scope(self._name):
+            for var in var_list:
+                with distribution.extended.colocate_vars_with(var):
+                    updates.extend(
+                        distribution.extended.update(
+                            var, self._sync_when_due, group=False
+                        )
+                    )
+        return tf.group(updates)
 
     def _sync_when_due(self, var):
         def sync():
@@ -210,25 +222,20 @@ class Lookahead(LegacyOptimizer):
             with tf.control_dependencies([slow_update, var_update]):
                 return tf.constant(True)
 
-        return tf.cond(self._is_sync_step(), sync, lambda: tf.constant(False))
+        sync_due = tf.equal(self.iterations % self.sync_period, 0)
+        return tf.cond(sync_due, sync, lambda: tf.constant(False))
 
     def _resource_apply_dense(self, grad, var, apply_state=None):
         kwargs = {}
         if "apply_state" in self._optimizer._dense_apply_args:
             kwargs["apply_state"] = apply_state
-        update = self._optimizer._resource_apply_dense(grad, var, **kwargs)
-        with tf.control_dependencies([update]):
-            sync = self._sync_when_due(var)
-        return tf.group(update, sync)
+        return self._optimizer._resource_apply_dense(grad, var, **kwargs)
 
     def _resource_apply_sparse(self, grad, var, indices, apply_state=None):
         kwargs = {}
         if "apply_state" in self._optimizer._sparse_apply_args:
             kwargs["apply_state"] = apply_state
-        update = self._optimizer._resource_apply_sparse(grad, var, indices, **kwargs)
-        with tf.control_dependencies([update]):
-            sync = self._sync_when_due(var)
-        return tf.group(update, sync)
+        return self._optimizer._resource_apply_sparse(grad, var, indices, **kwargs)
 
     @property
     def weights(self):
