@@ -16,7 +16,7 @@
 
 With `shard_count` on the py_test, Bazel runs it in TEST_TOTAL_SHARDS processes;
 shard TEST_SHARD_INDEX runs every TEST_TOTAL_SHARDS-th collected test from its
-index on.
+index on. With `--test_filter`, only the tests it selects run (pytest's -k).
 """
 
 import os
@@ -55,7 +55,12 @@ def plugins_from_environment(environment):
 def main(argv):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     plugins = plugins_from_environment(os.environ)
-    return pytest.main(["-p", "no:cacheprovider", "-q", *argv], plugins=plugins)
+    # `bazel test --test_filter=EXPRESSION` selects tests as pytest's -k does.
+    test_filter = os.environ.get("TESTBRIDGE_TEST_ONLY")
+    selection = ["-k", test_filter] if test_filter else []
+    return pytest.main(
+        ["-p", "no:cacheprovider", "-q", *selection, *argv], plugins=plugins
+    )
 
 
 if __name__ == "__main__":

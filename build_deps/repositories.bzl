@@ -86,6 +86,9 @@ _python_toolchain_repository = repository_rule(
     doc = "A Python toolchain for the local interpreter that has TensorFlow.",
 )
 
+# A WORKSPACE macro (like rules_go's go_rules_dependencies): it declares
+# repositories of fixed names, so a `name` argument would mean nothing.
+# buildifier: disable=unnamed-macro
 def tensorflow_lookahead_dependencies(register_python_toolchain = True):
     """Declares the repositories tensorflow_lookahead needs, offline.
 

@@ -14,10 +14,11 @@
 # ==============================================================================
 """The wheel of build_pip_pkg: its files, its metadata, and that it installs.
 
-Under pytest the sources are this checkout; under `bazel test` they are the
-files Bazel declares, so there the comparison with the setup.py wheel checks
-the BUILD files. `test_bazel_packages_cover_every_module` checks the BUILD
-files statically from the checkout.
+build_pip_pkg stages the package from the tree it lies in: under pytest this
+checkout, under `bazel test` the runfiles, i.e. the files the BUILD files
+declare; there the comparison with the setup.py wheel of the checkout checks
+the BUILD files (`bazel test //tests:wheel_test --test_filter=setup_py`).
+`test_bazel_packages_cover_every_module` checks them statically.
 """
 
 import os
@@ -77,14 +78,16 @@ def test_wheel_is_byte_reproducible(wheel, tmp_path):
 
 
 def test_wheel_holds_the_files_of_the_setup_py_wheel(wheel, tmp_path):
+    # The setup.py wheel of the checkout (under Bazel too: the real files
+    # behind the runfiles), built from a copy to keep the checkout clean.
     source = tmp_path / "source"
     shutil.copytree(
-        SOURCE_ROOT / PACKAGE,
+        REPOSITORY / PACKAGE,
         source / PACKAGE,
-        ignore=shutil.ignore_patterns("__pycache__"),
+        ignore=shutil.ignore_patterns("__pycache__", "BUILD"),
     )
     for name in PACKAGING_FILES:
-        shutil.copyfile(SOURCE_ROOT / name, source / name)
+        shutil.copyfile(REPOSITORY / name, source / name)
     run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
         + ["--no-build-isolation", "--wheel-dir", str(tmp_path / "out"), str(source)]

@@ -48,3 +48,18 @@ fi
 
 "${venv}/bin/python" configure.py > /dev/null
 echo "==> configured Bazel (.bazelrc) for ${venv}/bin/python"
+
+# --- buildifier (lint of BUILD, WORKSPACE and .bzl files) -------------------
+# From npm (the registry is reachable; GitHub is not) into the git-ignored .tools/.
+buildifier_version="8.2.1"
+buildifier="${repo}/.tools/node_modules/.bin/buildifier"
+if ! "${buildifier}" --version 2> /dev/null | grep -q "version: ${buildifier_version}"; then
+  echo "==> installing buildifier ${buildifier_version} into .tools/"
+  if ! command -v npm > /dev/null; then
+    echo "npm not found; installing Debian's npm"
+    apt-get update -qq && apt-get install -y -qq npm > /dev/null
+  fi
+  npm install --prefix "${repo}/.tools" --no-audit --no-fund --silent \
+    "@bazel/buildifier@${buildifier_version}"
+fi
+# --- end buildifier ------------------------------------------------------------
