@@ -179,3 +179,9 @@ def test_wheel_installs_and_imports_in_fresh_venv(wheel, tmp_path):
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     assert result.stdout.split()[-1] == "Lookahead"
+
+
+def test_module_bazel_names_the_package_version(wheel):
+    module = (REPOSITORY / "MODULE.bazel").read_text()
+    (version,) = re.findall(r'^    version = "([^"]+)",$', module, flags=re.M)
+    assert wheel.name.startswith(f"tensorflow_lookahead-{version}-")
