@@ -23,7 +23,11 @@
 
 import os
 
-import keras
+if os.environ.get("KERAS_BACKEND") == "jax":
+    # Two CPU devices for the DataParallel tests; read when JAX starts.
+    os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=2")
+
+import keras  # noqa: E402
 
 BACKEND = keras.backend.backend()
 LEGACY_KERAS = os.environ.get("TF_USE_LEGACY_KERAS", "0").lower() in ("1", "true")

@@ -18,6 +18,7 @@ import numbers
 
 import keras
 
+from tensorflow_lookahead.optimizers import backend
 from tensorflow_lookahead.optimizers import model_attachment
 from tensorflow_lookahead.optimizers import lookahead
 from tensorflow_lookahead.utils.typechecking import typechecked
@@ -79,7 +80,7 @@ class LookaheadCallback(keras.callbacks.Callback):
         if self.optimizer is None or self.optimizer.inner_optimizer is not (
             inner_optimizer
         ):
-            with self.model.distribute_strategy.scope():
+            with backend.model_scope(self.model):
                 self.optimizer = lookahead.Lookahead(
                     inner_optimizer,
                     sync_period=self.sync_period,

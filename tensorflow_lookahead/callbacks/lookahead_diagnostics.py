@@ -19,6 +19,7 @@ from typing import Optional
 import keras
 import numpy as np
 
+from tensorflow_lookahead.optimizers import backend
 from tensorflow_lookahead.optimizers import model_attachment
 from tensorflow_lookahead.utils.typechecking import typechecked
 
@@ -99,6 +100,7 @@ class LookaheadDiagnostics(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if self.every_n_steps is None:
             return
+        backend.sync_model_state(self.model)
         step = int(keras.ops.convert_to_numpy(self._lookahead.iterations))
         if step % self.every_n_steps == 0:
             self._record(step)

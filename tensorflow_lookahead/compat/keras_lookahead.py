@@ -16,6 +16,7 @@
 
 import numbers
 
+from tensorflow_lookahead.optimizers import backend
 from tensorflow_lookahead.optimizers import lookahead
 from tensorflow_lookahead.optimizers import model_attachment
 from tensorflow_lookahead.utils.typechecking import typechecked
@@ -70,7 +71,7 @@ class Lookahead:
             ValueError: The model is not compiled or already uses Lookahead.
         """
         inner_optimizer = model_attachment.trained_optimizer(model)
-        with model.distribute_strategy.scope():
+        with backend.model_scope(model):
             optimizer = lookahead.Lookahead(
                 inner_optimizer, sync_period=self.k, slow_step_size=self.alpha
             )

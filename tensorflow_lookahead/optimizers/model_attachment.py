@@ -16,6 +16,7 @@
 
 import keras
 
+from tensorflow_lookahead.optimizers import backend
 from tensorflow_lookahead.optimizers.lookahead import Lookahead
 
 
@@ -89,7 +90,7 @@ def attach_lookahead(model, lookahead):
         )
     _set_trained_optimizer(model, lookahead)
     if model.built and not lookahead.built:
-        with model.distribute_strategy.scope():
+        with backend.model_scope(model):
             lookahead.build(model.trainable_variables)
     _retrace_train_function(model)
 

@@ -92,6 +92,8 @@ class ReferenceLookaheadCallback(keras.callbacks.Callback):
             self.updates_before = int(self.model.optimizer.iterations.numpy())
 
     def on_train_batch_end(self, batch, logs=None):
+        if hasattr(self.model, "jax_state_sync"):
+            self.model.jax_state_sync()
         # Count applied updates: under a loss scale, skipped steps do not count.
         applied = int(self.model.optimizer.iterations.numpy()) - self.updates_before
         if applied == self.reference.updates:
@@ -99,3 +101,57 @@ class ReferenceLookaheadCallback(keras.callbacks.Callback):
         self.reference.updates = applied
         if applied % self.sync_period == 0:
             self.reference.synchronize(self.model.trainable_variables)
+
+
+class NumpyLinearRegression:
+    """Algorithm 1 in NumPy (float64) on `Dense(1)` with the mean squared error.
+
+    The inner optimizers are written out as Keras defines them (SGD with
+    momentum, Adam), so nothing here runs on a Keras backend: it is the
+    reference for every backend. One call to `step` is one batch.
+
+    Args:
+        kernel: The initial kernel, shape (features, 1).
+        bias: The initial bias, shape (1,).
+        inner: "sgd_momentum" (learning rate 0.05, momentum 0.9) or "adam"
+            (learning rate 0.02, Keras' defaults otherwise).
+        sync_period: k.
+        slow_step_size: alpha.
+    """
+
+    def __init__(self, kernel, bias, inner, sync_period, slow_step_size):
+        self.weights = [np.array(kernel, np.float64), np.array(bias, np.float64)]
+        self.slow_weights = [w.copy() for w in self.weights]
+        self.inner = inner
+        self.sync_period = sync_period
+        self.slow_step_size = slow_step_size
+        self.updates = 0
+        self.moments = [[np.zeros_like(w) for w in self.weights] for _ in range(2)]
+
+    def gradients(self, features, targets):
+        kernel, bias = self.weights
+        residual = 2.0 * (features @ kernel + bias - targets) / len(features)
+        return [features.T @ residual, residual.sum(axis=0)]
+
+    def step(self, features, targets):
+        grads = self.gradients(features.astype(np.float64), targets)
+        self.updates += 1
+        for index, grad in enumerate(grads):
+            self.weights[index] = self.weights[index] + self._inner_delta(index, grad)
+        if self.updates % self.sync_period == 0:
+            for index, fast in enumerate(self.weights):
+                slow = self.slow_weights[index]
+                self.slow_weights[index] = slow + self.slow_step_size * (fast - slow)
+                self.weights[index] = self.slow_weights[index].copy()
+
+    def _inner_delta(self, index, grad):
+        first, second = self.moments[0], self.moments[1]
+        if self.inner == "sgd_momentum":
+            first[index] = 0.9 * first[index] - 0.05 * grad
+            return first[index]
+        beta_1, beta_2, epsilon = 0.9, 0.999, 1e-7
+        t = self.updates
+        learning_rate = 0.02 * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        first[index] += (grad - first[index]) * (1 - beta_1)
+        second[index] += (grad**2 - second[index]) * (1 - beta_2)
+        return -learning_rate * first[index] / (np.sqrt(second[index]) + epsilon)

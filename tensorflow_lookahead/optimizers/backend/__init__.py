@@ -35,7 +35,9 @@ copied = ops.copied
 counter_value = ops.counter_value
 increment = ops.increment
 interpolation = ops.interpolation
+model_scope = ops.model_scope
 outside_traced_functions = ops.outside_traced_functions
+sync_model_state = ops.sync_model_state
 
 __all__ = [
     "all_initialized",
@@ -47,5 +49,7 @@ __all__ = [
     "counter_value",
     "increment",
     "interpolation",
+    "model_scope",
     "outside_traced_functions",
+    "sync_model_state",
 ]

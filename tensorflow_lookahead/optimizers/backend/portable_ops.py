@@ -37,6 +37,22 @@ def check_can_build_here(optimizer):
     del optimizer
 
 
+def model_scope(model):
+    """A no-op context: variables need no scope outside TensorFlow."""
+    del model
+    return contextlib.nullcontext()
+
+
+def sync_model_state(model):
+    """Writes the state of a running `fit` back into `model`'s variables.
+
+    Keras' JAX trainer keeps the variables' values outside the variables
+    during `fit`; a callback that reads weights must ask for them first.
+    """
+    if hasattr(model, "jax_state_sync"):
+        model.jax_state_sync()
+
+
 def outside_traced_functions():
     """A no-op context: JAX and Keras' torch trainer build before compiling."""
     return contextlib.nullcontext()
@@ -104,11 +120,11 @@ def copied(value):
     """A copy of `value` that no other variable shares.
 
     On JAX, assigning one variable's array to another makes both hold the
-    same buffer, which a jitted step then donates twice.
+    same buffer, which a jitted step then donates twice. On torch, inside a
+    `StatelessScope` the assigned tensor itself becomes the variable's value,
+    and the inner optimizer then updates it in place.
     """
-    if keras.backend.backend() == "jax":
-        return ops.copy(value)
-    return value
+    return ops.copy(value)
 
 
 def assign_copy(target, source, mask=None):
