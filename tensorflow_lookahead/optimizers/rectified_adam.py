@@ -90,6 +90,11 @@ class RectifiedAdam(keras.optimizers.Optimizer):
 
     Ranger is `Lookahead(RectifiedAdam(...))`.
 
+    From tfa, configs carry over (`keras.optimizers.deserialize` of a saved
+    `"Addons>RectifiedAdam"` or of a Ranger's `"Addons>Lookahead"`), but not
+    optimizer state: tfa kept its moments as Keras 2 slots, a layout Keras 3
+    cannot load, so a tfa model resumed on Keras 3 restarts the moments.
+
     Args:
         learning_rate: A float >= 0, a
             `keras.optimizers.schedules.LearningRateSchedule`, a callable
@@ -124,8 +129,9 @@ class RectifiedAdam(keras.optimizers.Optimizer):
         TypeError: An argument has the wrong type.
         ValueError: An argument is out of range or unknown.
 
-    Example: the first four steps are bias-corrected momentum steps; the
-    first step moves the weight by exactly the learning rate.
+    Example: with the default `beta_2`, `sma_t < 5` for the first five
+    steps, which are bias-corrected momentum steps; the first one moves the
+    weight by exactly the learning rate.
 
     >>> import keras
     >>> from tensorflow_lookahead.optimizers import RectifiedAdam
