@@ -16,7 +16,8 @@
 
 With `shard_count` on the py_test, Bazel runs it in TEST_TOTAL_SHARDS processes;
 shard TEST_SHARD_INDEX runs every TEST_TOTAL_SHARDS-th collected test from its
-index on. With `--test_filter`, only the tests it selects run (pytest's -k).
+index on (counting runnable and skipped tests apart). With `--test_filter`, only
+the tests it selects run (pytest's -k).
 """
 
 import os
@@ -32,9 +33,19 @@ class ShardSelection:
         self.index = index
         self.total = total
 
+    # After the conftest files have marked what they skip: runnable and skipped
+    # tests are dealt out separately, so that the shards share the work.
+    @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config, items):
-        kept = items[self.index :: self.total]
-        kept_ids = {id(item) for item in kept}
+        skipped = [item for item in items if item.get_closest_marker("skip")]
+        skipped_ids = {id(item) for item in skipped}
+        runnable = [item for item in items if id(item) not in skipped_ids]
+        kept_ids = {
+            id(item)
+            for group in (runnable, skipped)
+            for item in group[self.index :: self.total]
+        }
+        kept = [item for item in items if id(item) in kept_ids]
         dropped = [item for item in items if id(item) not in kept_ids]
         if dropped:
             config.hook.pytest_deselected(items=dropped)
