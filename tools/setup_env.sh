@@ -41,6 +41,8 @@ if [[ "$(cat "${stamp}" 2>/dev/null)" != "${wanted}" ]]; then
     -r tools/install_deps/dev.txt \
     -r tools/install_deps/demo.txt
   "${venv}/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e .
+  "${venv}/bin/python" -m pip install --quiet --no-deps \
+    -r tools/install_deps/tf-keras.txt
   echo "${wanted}" > "${stamp}"
 else
   echo "==> dependencies up to date in ${venv}"
