@@ -12,7 +12,10 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""Turns overhead_benchmark.py JSON outputs into the README's Markdown table.
+"""Turns benchmark JSON outputs into the README's Markdown tables.
+
+overhead_benchmark.py rows (TensorFlow) make the main table,
+backend_overhead.py rows (one file per Keras backend) the backends table:
 
 python benchmarks/make_table.py benchmarks/results/*.json
 """
@@ -30,7 +33,13 @@ def load_rows(paths):
     return rows
 
 
-TARGETS = {"graph": 1.02, "mirrored": 1.02, "xla": 1.05, "eager": 1.05}
+TARGETS = {
+    "graph": 1.02,
+    "mirrored": 1.02,
+    "xla": 1.05,
+    "eager": 1.05,
+    "compiled": 1.05,
+}
 
 
 def interval(row, prefix="ratio"):
@@ -101,8 +110,55 @@ def table(rows):
     return "\n".join(lines)
 
 
+def backend_table(rows):
+    """Lookahead(Adam) / Adam per Keras backend, with optax's ratio on JAX."""
+    optax = {
+        (r["workload"], r["sync_period"]): r
+        for r in rows
+        if r["implementation"] == "optax"
+    }
+    lines = [
+        "| backend | workload | mode | k | wall-time ratio, median [95% CI] "
+        "| CPU-time ratio | target (by CPU time) "
+        "| optax.lookahead / optax.adam: wall; CPU | Adam ms/step | first step "
+        "(target <= 1.10) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        if row["implementation"] != "ours":
+            continue
+        key = f"| {row['backend']} | {row['workload']} | {row['mode']} | " + (
+            f"{row['sync_period']} |"
+        )
+        if "error" in row:
+            lines.append(f"{key} fails: {row['error']} | | | | | |")
+            continue
+        anchor = optax.get((row["workload"], row["sync_period"]))
+        anchor = (
+            tfa_ratio(anchor)
+            if row["backend"] == "jax" and row["mode"] == "compiled"
+            else ""
+        )
+        first = row.get("first_step_ratio")
+        lines.append(
+            f"{key} {ratio(row)} | {interval(row, 'cpu_ratio')} | {verdict(row)} | "
+            f"{anchor} | {row['inner_ms']:.2f} | "
+            + ("" if first is None else f"{first:.2f}")
+            + " |"
+        )
+    return "\n".join(lines)
+
+
 def main(paths):
-    print(table(load_rows(paths)))
+    rows = load_rows(paths)
+    tensorflow_rows = [row for row in rows if "backend" not in row]
+    backend_rows = [row for row in rows if "backend" in row]
+    if tensorflow_rows:
+        print(table(tensorflow_rows))
+    if backend_rows:
+        if tensorflow_rows:
+            print()
+        print(backend_table(backend_rows))
     print()
     print(
         f"Machine: {platform.machine()}, {platform.system()}, Python "

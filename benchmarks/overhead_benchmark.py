@@ -33,15 +33,16 @@ inner optimizer (TensorFlow 2.15); see benchmarks/run_all.sh.
 import argparse
 import contextlib
 import json
-import math
 import resource
-import statistics
-import time
 
 import numpy as np
 import tensorflow as tf
 
 import workloads
+from benchmark_timing import alternating_rounds
+from benchmark_timing import median_interval  # noqa: F401 (tests use it here)
+from benchmark_timing import ratio_summary
+from benchmark_timing import wall_and_cpu_seconds
 
 MODES = ("graph", "xla", "eager", "mirrored")
 ROUND_SECONDS = 0.4
@@ -57,13 +58,6 @@ def two_cpu_mirrored_strategy():
     return tf.distribute.MirroredStrategy(
         [device.name for device in tf.config.list_logical_devices("CPU")[:2]]
     )
-
-
-def wall_and_cpu_seconds(fn):
-    """(wall, process CPU) seconds taken by `fn()`."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    fn()
-    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def optimizer_factories(implementation, sync_period):
@@ -141,24 +135,6 @@ def time_to_first_step(workload, mode, factory, strategy):
     )[0]
 
 
-def median_interval(values, confidence=0.95):
-    """Distribution-free confidence interval of the median (sign test).
-
-    The k-th smallest and k-th largest values, for the largest k with
-    P(Binomial(n, 1/2) <= k) <= (1 - confidence) / 2.
-    """
-    ordered = sorted(values)
-    n = len(ordered)
-
-    def at_most(k):
-        return sum(math.comb(n, i) for i in range(k + 1)) / 2**n
-
-    k = 0
-    while k + 1 <= (n - 1) // 2 and 2 * at_most(k + 1) <= 1 - confidence:
-        k += 1
-    return ordered[k], ordered[n - 1 - k]
-
-
 def measure(workload, mode, inner, wrapped, strategy, rounds, sync_period):
     """One row: paired timings of inner and wrapped in `workload`, `mode`."""
     first = {"inner": [], "wrapped": []}
@@ -175,28 +151,15 @@ def measure(workload, mode, inner, wrapped, strategy, rounds, sync_period):
     trainers["wrapped"].train(10)
     # Whole sync periods per round, so that every round has as many syncs.
     steps = sync_period * max(1, round(ROUND_SECONDS / per_step / sync_period))
-    wall = {"inner": [], "wrapped": []}
-    cpu = {"inner": [], "wrapped": []}
-    for round_index in range(rounds):
-        order = ("inner", "wrapped") if round_index % 2 == 0 else ("wrapped", "inner")
-        for name in order:
-            wall_seconds, cpu_seconds = trainers[name].train(steps)
-            wall[name].append(wall_seconds / steps)
-            cpu[name].append(cpu_seconds / steps)
-    ratios = [w / i for w, i in zip(wall["wrapped"], wall["inner"])]
-    cpu_ratios = [w / i for w, i in zip(cpu["wrapped"], cpu["inner"])]
+    times = alternating_rounds(
+        trainers["inner"].train, trainers["wrapped"].train, rounds, steps
+    )
     return {
         "workload": workload,
         "mode": mode,
         "steps_per_round": steps,
         "rounds": rounds,
-        "inner_ms": 1000 * min(wall["inner"]),
-        "wrapped_ms": 1000 * min(wall["wrapped"]),
-        "ratio_median": statistics.median(ratios),
-        "ratio_interval": median_interval(ratios),
-        "ratio_min": min(wall["wrapped"]) / min(wall["inner"]),
-        "cpu_ratio_median": statistics.median(cpu_ratios),
-        "cpu_ratio_interval": median_interval(cpu_ratios),
+        **ratio_summary(times),
         "first_step_inner_s": first_inner,
         "first_step_wrapped_s": first_wrapped,
         "first_step_ratio": first_wrapped / first_inner,

@@ -14,15 +14,14 @@
 # ==============================================================================
 """Benchmark workloads: models and synthetic data, for Keras 2 and Keras 3.
 
-Written against `tf.keras` so that the same workloads run with this package
-(TensorFlow 2.16+, Keras 3) and with tensorflow-addons (TensorFlow 2.15,
-Keras 2) for side-by-side numbers.
+Written against the `keras` package, which is `tf.keras` both with
+TensorFlow 2.16+ (Keras 3) and with tensorflow-addons' TensorFlow 2.15
+(Keras 2), so that the same workloads run with this package and with tfa for
+side-by-side numbers, and, being Keras 3, on every Keras backend.
 """
 
+import keras
 import numpy as np
-import tensorflow as tf
-
-keras = tf.keras
 
 BATCHES_IN_DATA = 16
 
