@@ -1,0 +1,171 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""Runs the Keras patch's own test on an installed Keras, per backend.
+
+For each backend, copies that Python's installed `keras` package to a
+temporary directory, applies the patch there (`keras/src/...` as is, the
+public API files `keras/api/...` at the places the wheel keeps them), and
+runs `keras/src/optimizers/lookahead_test.py` with pytest under that
+`KERAS_BACKEND`, with the markers and warning filters of Keras' own
+`conftest.py` and `pyproject.toml`. Offline.
+
+    python upstream/check_patch.py                      # the three backends
+    python upstream/check_patch.py --backend jax=/work/venv-jax/bin/python
+
+With `--keras-checkout DIR` (a keras-team/keras clone) it also runs
+`git apply --check` there, and with `--ruff RUFF` Keras' linters (ruff with
+Keras' `pyproject.toml`, as its pre-commit hooks do) on the patched files.
+"""
+
+import argparse
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import make_patch
+
+REPOSITORY = make_patch.UPSTREAM.parent
+DEFAULT_PYTHONS = {
+    "tensorflow": REPOSITORY / ".venv" / "bin" / "python",
+    "jax": pathlib.Path("/work/venv-jax/bin/python"),
+    "torch": pathlib.Path("/work/venv-torch/bin/python"),
+}
+TEST = "keras/src/optimizers/lookahead_test.py"
+# What Keras' conftest.py does that the test needs: torch imported first,
+# the `requires_trainable_backend` marker registered.
+CONFTEST = """\
+try:
+    import torch  # noqa: F401
+except ImportError:
+    torch = None
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "requires_trainable_backend: mark test for trainable backend only",
+    )
+"""
+# [tool.pytest.ini_options] of Keras' pyproject.toml.
+PYTEST_INI = """\
+[pytest]
+filterwarnings =
+    error
+    ignore::DeprecationWarning
+    ignore::ImportWarning
+    ignore::RuntimeWarning
+    ignore::PendingDeprecationWarning
+    ignore::FutureWarning
+    ignore::UserWarning
+    ignore:Custom mask layers require a config
+"""
+
+
+def run(command, **kwargs):
+    print("+", " ".join(str(part) for part in command), flush=True)
+    return subprocess.run(command, **kwargs).returncode
+
+
+def keras_dir(python):
+    """The installed `keras` package of `python`, found without importing."""
+    return subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import importlib.util as u; "
+            "print(list(u.find_spec('keras').submodule_search_locations)[0])",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def patched_copy(python, directory):
+    """Copies `python`'s installed Keras into `directory` and patches it."""
+    shutil.copytree(
+        keras_dir(python),
+        pathlib.Path(directory, "keras"),
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    # The wheel has keras/api/optimizers/ at keras/optimizers/.
+    wheel_layout = re.sub(r" ([ab])/keras/api/", r" \1/keras/", make_patch.patch_text())
+    patch = pathlib.Path(directory, "lookahead.patch")
+    patch.write_text(wheel_layout, encoding="utf-8")
+    if run(["git", "apply", "-p1", str(patch.name)], cwd=directory) != 0:
+        raise SystemExit(f"the patch does not apply to {keras_dir(python)}")
+    pathlib.Path(directory, "conftest.py").write_text(CONFTEST)
+    pathlib.Path(directory, "pytest.ini").write_text(PYTEST_INI)
+
+
+def test_backend(backend, python):
+    with tempfile.TemporaryDirectory() as directory:
+        patched_copy(python, directory)
+        start = time.monotonic()
+        status = run(
+            [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", TEST],
+            cwd=directory,
+            env={**os.environ, "KERAS_BACKEND": backend},
+        )
+        print(f"{backend}: exit {status} in {time.monotonic() - start:.0f} s")
+        return status
+
+
+def check_against_checkout(checkout, ruff):
+    status = run(["git", "apply", "--check", str(make_patch.PATCH)], cwd=checkout)
+    if ruff is None or status != 0:
+        return status
+    with tempfile.TemporaryDirectory() as directory:
+        make_patch.git("clone", "--quiet", "--shared", checkout, directory)
+        make_patch.git("am", "--quiet", str(make_patch.PATCH), cwd=directory)
+        files = make_patch.git("diff", "--name-only", "HEAD~1", cwd=directory).split()
+        config = ["--config", "pyproject.toml"]
+        status |= run([ruff, "check", *config, *files], cwd=directory)
+        status |= run([ruff, "format", "--check", *config, *files], cwd=directory)
+    return status
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--backend",
+        action="append",
+        default=[],
+        metavar="NAME[=PYTHON]",
+        help="Backend to test, with the Python that has it (repeatable); "
+        "default: tensorflow, jax and torch with the project's venvs.",
+    )
+    parser.add_argument("--keras-checkout", help="A keras-team/keras clone.")
+    parser.add_argument("--ruff", help="A ruff executable (Keras pins 0.9.2).")
+    args = parser.parse_args(argv)
+    backends = {}
+    for item in args.backend or list(DEFAULT_PYTHONS):
+        name, _, python = item.partition("=")
+        backends[name] = pathlib.Path(python) if python else DEFAULT_PYTHONS[name]
+    failures = [name for name, python in backends.items() if test_backend(name, python)]
+    if args.keras_checkout:
+        if check_against_checkout(args.keras_checkout, args.ruff):
+            failures.append("keras checkout (git apply --check / ruff)")
+    print("FAILED: " + ", ".join(failures) if failures else "all passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
