@@ -271,7 +271,7 @@ def test_weights_of_another_inner_optimizer_raise(tmp_path):
     restored = compiled_model("adam")
     restored.optimizer.build(restored.trainable_variables)
     with pytest.raises(
-        ValueError, match=r"holds 11 optimizer variables.*has 15: 1 step counter"
+        ValueError, match=r"the state of an inner SGD, but this optimizer wraps a"
     ):
         restored.load_weights(tmp_path / "model.weights.h5")
 

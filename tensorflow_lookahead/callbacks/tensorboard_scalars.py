@@ -28,6 +28,8 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         "`log_dir=None` and read the callback's `history`."
     ) from error
 
+from tensorflow_lookahead.utils.typechecking import typechecked
+
 # What `tf.summary.scalar` writes, without needing TensorBoard installed.
 SCALAR_METADATA = summary_pb2.SummaryMetadata(
     plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars")
@@ -41,7 +43,8 @@ class ScalarWriter:
         log_dir: The TensorBoard log directory.
     """
 
-    def __init__(self, log_dir):
+    @typechecked
+    def __init__(self, log_dir: str):
         self._writer = tf.summary.create_file_writer(log_dir)
 
     def write(self, step, values):

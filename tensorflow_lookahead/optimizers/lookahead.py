@@ -22,6 +22,7 @@ import warnings
 from typing import Union
 
 import keras
+import numpy as np
 from keras import ops
 
 from tensorflow_lookahead.optimizers import legacy_config
@@ -44,6 +45,10 @@ BASE_OPTIMIZER_ARGUMENTS = (
     "decay",
     "lr",
 )
+# The step counters are int32 on JAX and torch: a longer cycle cannot be counted.
+MAX_APPLIED_UPDATES_PER_SYNC = 2**31 - 1
+# Key of the inner optimizer's registered class name in saved variables.
+INNER_OPTIMIZER_CLASS_KEY = "inner_optimizer_class"
 
 
 @keras.utils.register_keras_serializable(package="Addons")
@@ -67,8 +72,10 @@ class Lookahead(keras.optimizers.Optimizer):
 
     Optimizer variables, in order (the order `.keras` files store them in):
     the synchronization step counter, then one slow weight per trainable
-    variable in the order the optimizer was built with (none for variables
-    with `overwrite_with_gradient`), then the inner optimizer's variables.
+    variable in the order the optimizer was built with, then the inner
+    optimizer's variables. Variables with `overwrite_with_gradient` and
+    variables that are not floating point get no slow weight: the inner
+    optimizer alone updates them.
 
     Args:
         optimizer: The inner optimizer: a `keras.optimizers.Optimizer`, the
@@ -132,6 +139,7 @@ class Lookahead(keras.optimizers.Optimizer):
                 "inner optimizer with `use_ema=True`: both would write their "
                 "weights into the model at the end of fit. Use one of them."
             )
+        check_cycle_fits_counter(sync_period, inner_optimizer)
         super().__init__(learning_rate=self._inner_learning_rate, name=name)
         self.inner_optimizer = inner_optimizer
         self.sync_period = sync_period
@@ -149,14 +157,16 @@ class Lookahead(keras.optimizers.Optimizer):
             var_list: The model's trainable variables.
         """
         var_list = list(var_list)
-        if not self.inner_optimizer.built:
+        if self.inner_optimizer.built:
+            self._check_inner_optimizer_built_on(var_list)
+        else:
             self.inner_optimizer.build(var_list)
         super().build(var_list)
         self._slow_weights = [
             (
-                None
-                if self._overwrite_variable_with_gradient(variable)
-                else self.add_variable_from_reference(variable, name="slow")
+                self.add_variable_from_reference(variable, name="slow")
+                if has_slow_weight(self, variable)
+                else None
             )
             for variable in var_list
         ]
@@ -171,6 +181,19 @@ class Lookahead(keras.optimizers.Optimizer):
             and self._applied_updates() == 0
         ):
             self._copy_model_weights_into_slow_weights()
+
+    def _check_inner_optimizer_built_on(self, var_list):
+        inner = self.inner_optimizer
+        inner_keys = {inner._var_key(v) for v in inner._trainable_variables}
+        if inner_keys != {self._var_key(v) for v in var_list}:
+            raise ValueError(
+                f"The inner optimizer {type(inner).__name__} is already built "
+                f"on {len(inner_keys)} variables, but Lookahead is being built "
+                f"on {len(var_list)} others: variables the inner optimizer "
+                "updates without a slow weight would silently miss Lookahead. "
+                "Build Lookahead on the variables the inner optimizer was "
+                "built on, or wrap an optimizer that is not built yet."
+            )
 
     def _copy_model_weights_into_slow_weights(self):
         for slow, fast in self.slow_and_fast_pairs():
@@ -247,6 +270,9 @@ class Lookahead(keras.optimizers.Optimizer):
         """
         if len(grads) == 0:
             return
+        if trainable_variables is not None:
+            trainable_variables = list(trainable_variables)
+        self._check_gradient_count(grads, trainable_variables)
         if trainable_variables is not None and not self.built:
             backend.check_can_build_here(self)
             with backend.outside_traced_functions():
@@ -258,6 +284,8 @@ class Lookahead(keras.optimizers.Optimizer):
                 "before the optimizer was built. Pass the variables or call "
                 "`optimizer.build(trainable_variables)` first."
             )
+        if trainable_variables is not None:
+            self._check_variables_are_known(trainable_variables)
         applied_updates = backend.counter_value(self._iterations)
         backend.apply_if(self, applied_updates == 0, self._anchor_updates)
         self.inner_optimizer.apply(grads, trainable_variables)
@@ -267,6 +295,18 @@ class Lookahead(keras.optimizers.Optimizer):
             self._is_sync_step(applied_updates + 1),
             self._sync_updates,
         )
+
+    def _check_gradient_count(self, grads, trainable_variables):
+        if trainable_variables is None:
+            if not self.built:
+                return
+            trainable_variables = self._trainable_variables
+        if len(grads) != len(trainable_variables):
+            raise ValueError(
+                f"Lookahead.apply() got {len(grads)} gradients for "
+                f"{len(trainable_variables)} variables; pass exactly one "
+                "gradient (or None) per variable."
+            )
 
     def slow_and_fast_pairs(self):
         """`(slow weight, model variable)` pairs, in build order."""
@@ -346,12 +386,54 @@ class Lookahead(keras.optimizers.Optimizer):
                 fast.assign(backend.copied(slow.value))
         self.inner_optimizer.finalize_variable_values(var_list)
 
+    def __dir__(self):
+        # Keras saves every optimizer reachable through an attribute a
+        # second time; the inner optimizer's state is already in
+        # `variables`, saved and loaded (checked first) by this optimizer.
+        return [name for name in super().__dir__() if name != "inner_optimizer"]
+
+    def set_weights(self, weights):
+        """Sets all of `variables`: counter, slow weights, inner state.
+
+        Args:
+            weights: Arrays in the order of `variables`, e.g.
+                `[v.numpy() for v in other_lookahead.variables]`.
+
+        Raises:
+            ValueError: Not built yet, or `weights` does not fit; then
+                nothing is set.
+        """
+        if not self.built:
+            raise ValueError(
+                "You are calling `set_weights()` on a Lookahead optimizer "
+                "that is not built yet; call "
+                "`optimizer.build(trainable_variables)` first."
+            )
+        self._check_saved_values([tuple(w.shape) for w in weights], "`weights`")
+        for variable, weight in zip(self.variables, weights):
+            variable.assign(weight)
+
+    def save_own_variables(self, store):
+        """Saves `variables` and the inner optimizer's class name.
+
+        Args:
+            store: Where the variables go, keyed "0", "1", ... in the order of
+                `variables`.
+        """
+        super().save_own_variables(store)
+        class_name = inner_optimizer_class_name(self.inner_optimizer)
+        store[INNER_OPTIMIZER_CLASS_KEY] = np.frombuffer(
+            class_name.encode("utf-8"), dtype=np.uint8
+        )
+
     def load_own_variables(self, store):
-        """Restores the variables saved by `save_own_variables`, strictly.
+        """Restores what `save_own_variables` saved, strictly and all at once.
 
         Keras' default skips a mismatching file with a warning; continuing
-        with fresh slow weights would silently change training, so a
-        mismatch in count or shape raises.
+        with fresh slow weights would silently change training, so a file
+        written for another model, inner optimizer or configuration raises,
+        and then nothing is loaded. Files of tensorflow_lookahead 0.1.0
+        (without the inner optimizer's class name) load too.
 
         Args:
             store: The saved variables, keyed "0", "1", ... in the order of
@@ -360,11 +442,12 @@ class Lookahead(keras.optimizers.Optimizer):
         Raises:
             ValueError: The saved variables do not fit this optimizer.
         """
-        variables = self.variables
+        keys = set(store.keys())
+        saved_count = len(keys - {INNER_OPTIMIZER_CLASS_KEY})
         if not self.built:
             warnings.warn(
                 f"Lookahead optimizer {self.name!r} is not built, so its "
-                f"{len(store.keys())} saved variables (step counter, slow "
+                f"{saved_count} saved variables (step counter, slow "
                 "weights, inner optimizer state) were NOT loaded; training "
                 "would restart the Lookahead cycle from the current weights. "
                 "Build it first with `optimizer.build(model.trainable_variables)`"
@@ -372,27 +455,50 @@ class Lookahead(keras.optimizers.Optimizer):
                 stacklevel=2,
             )
             return
-        if len(store.keys()) != len(variables):
+        if INNER_OPTIMIZER_CLASS_KEY in keys:
+            saved_class = bytes(np.asarray(store[INNER_OPTIMIZER_CLASS_KEY])).decode(
+                "utf-8"
+            )
+            current_class = inner_optimizer_class_name(self.inner_optimizer)
+            if saved_class != current_class:
+                raise ValueError(
+                    f"Cannot restore Lookahead optimizer {self.name!r}: the "
+                    f"file holds the state of an inner {saved_class}, but this "
+                    f"optimizer wraps a {current_class}."
+                )
+        if sorted(keys - {INNER_OPTIMIZER_CLASS_KEY}) != sorted(
+            str(index) for index in range(saved_count)
+        ):
+            raise ValueError(
+                f"Cannot restore Lookahead optimizer {self.name!r}: the saved "
+                f"variables are not keyed 0..{saved_count - 1}: {sorted(keys)}."
+            )
+        values = [store[str(index)] for index in range(saved_count)]
+        self._check_saved_values([tuple(v.shape) for v in values], "the file")
+        for variable, value in zip(self.variables, values):
+            variable.assign(value)
+
+    def _check_saved_values(self, shapes, source):
+        """Raises unless `shapes` are those of `variables`, in order."""
+        variables = self.variables
+        if len(shapes) != len(variables):
             slow_count = len(self.slow_and_fast_pairs())
             inner_count = len(self.inner_optimizer.variables)
             raise ValueError(
-                f"Cannot restore Lookahead optimizer {self.name!r}: the file "
-                f"holds {len(store.keys())} optimizer variables, but this "
+                f"Cannot restore Lookahead optimizer {self.name!r}: {source} "
+                f"holds {len(shapes)} optimizer variables, but this "
                 f"optimizer has {len(variables)}: 1 step counter, "
                 f"{slow_count} slow weights and {inner_count} variables of its "
-                f"inner {type(self.inner_optimizer).__name__}. The file was "
+                f"inner {type(self.inner_optimizer).__name__}. They were "
                 "written for another model, inner optimizer or configuration."
             )
-        for index, variable in enumerate(variables):
-            value = store[str(index)]
-            if tuple(value.shape) != tuple(variable.shape):
+        for index, (shape, variable) in enumerate(zip(shapes, variables)):
+            if tuple(shape) != tuple(variable.shape):
                 raise ValueError(
                     f"Cannot restore Lookahead optimizer {self.name!r}: saved "
-                    f"variable {index} has shape {tuple(value.shape)}, but "
-                    f"{variable.path} has shape {tuple(variable.shape)}."
+                    f"variable {index} in {source} has shape {tuple(shape)}, "
+                    f"but {variable.path} has shape {tuple(variable.shape)}."
                 )
-        for index, variable in enumerate(variables):
-            variable.assign(store[str(index)])
 
     def get_config(self):
         return {
@@ -422,6 +528,34 @@ class Lookahead(keras.optimizers.Optimizer):
         return cls(optimizer, **config)
 
 
+def has_slow_weight(optimizer, variable):
+    """Whether Lookahead keeps a slow weight for `variable`.
+
+    Not for variables that take their gradient as their value
+    (`overwrite_with_gradient`), nor for integer ones, which no interpolation
+    can keep integral.
+    """
+    return not optimizer._overwrite_variable_with_gradient(
+        variable
+    ) and keras.backend.is_float_dtype(variable.dtype)
+
+
+def inner_optimizer_class_name(optimizer):
+    """The registered name of the optimizer's class, e.g. "Adam"."""
+    return keras.saving.get_registered_name(type(optimizer))
+
+
+def check_cycle_fits_counter(sync_period, inner_optimizer):
+    """Raises if a Lookahead cycle has more updates than the counter can hold."""
+    accumulation = inner_optimizer.gradient_accumulation_steps or 1
+    if sync_period * accumulation > MAX_APPLIED_UPDATES_PER_SYNC:
+        raise ValueError(
+            "`sync_period` times the inner optimizer's "
+            f"`gradient_accumulation_steps` must be at most "
+            f"{MAX_APPLIED_UPDATES_PER_SYNC}, got {sync_period} * {accumulation}."
+        )
+
+
 def reject_extra_arguments(kwargs):
     """Raises for keyword arguments Lookahead does not take."""
     misplaced = sorted(key for key in kwargs if key in BASE_OPTIMIZER_ARGUMENTS)
@@ -445,9 +579,10 @@ def validated_sync_period(sync_period, argument_name="sync_period"):
         raise TypeError(
             f"`{argument_name}` must be an integer >= 1, not a bool: {sync_period}."
         )
-    if sync_period < 1:
+    if not 1 <= sync_period <= MAX_APPLIED_UPDATES_PER_SYNC:
         raise ValueError(
-            f"`{argument_name}` must be an integer >= 1, got {sync_period}."
+            f"`{argument_name}` must be an integer in [1, "
+            f"{MAX_APPLIED_UPDATES_PER_SYNC}], got {sync_period}."
         )
     return int(sync_period)
 

@@ -1,0 +1,212 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""Nothing lost, nothing silently wrong: loading, set_weights and bad input.
+
+On every backend: a load that raises leaves the optimizer as it was, another
+inner optimizer's state is rejected, the inner optimizer's state is stored
+once, `set_weights` sets all or nothing, and mismatched gradients, variables
+or cycle lengths raise clear errors.
+"""
+
+import h5py
+import keras
+import numpy as np
+import pytest
+
+from linear_problem import EAGER
+from linear_problem import compile_and_fit
+from linear_problem import linear_model
+from linear_problem import reference
+from linear_problem import assert_weights
+from tensorflow_lookahead import Lookahead
+from tensorflow_lookahead.optimizers.lookahead import INNER_OPTIMIZER_CLASS_KEY
+from tensorflow_lookahead.optimizers.lookahead import MAX_APPLIED_UPDATES_PER_SYNC
+
+STEPS = 5
+
+
+def trained(inner, steps=STEPS):
+    model = linear_model(2 * STEPS)
+    optimizer = Lookahead(inner, sync_period=3)
+    compile_and_fit(model, optimizer, steps, EAGER)
+    return model, optimizer
+
+
+def values(variables):
+    return [keras.ops.convert_to_numpy(v).copy() for v in variables]
+
+
+def assert_unchanged(variables, before):
+    for variable, value in zip(variables, before):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(variable), value)
+
+
+@pytest.mark.parametrize(
+    "saved_inner,loading_inner,message",
+    [
+        # Same count and shapes of variables: only the class tells them apart.
+        (
+            lambda: keras.optimizers.SGD(0.05, momentum=0.9),
+            keras.optimizers.Adagrad,
+            "SGD",
+        ),
+        (keras.optimizers.Adam, keras.optimizers.Adamax, "Adam"),
+        # Another count of variables.
+        (
+            lambda: keras.optimizers.SGD(0.05, momentum=0.9),
+            keras.optimizers.Adam,
+            "SGD",
+        ),
+    ],
+)
+def test_rejected_load_leaves_the_optimizer_as_it_was(
+    tmp_path, saved_inner, loading_inner, message
+):
+    saved_model, _ = trained(saved_inner())
+    path = tmp_path / "saved.weights.h5"
+    saved_model.save_weights(path)
+    model, optimizer = trained(loading_inner(), steps=STEPS + 1)
+    before = values(optimizer.variables)
+    with pytest.raises(ValueError, match=message):
+        model.load_weights(path)
+    assert_unchanged(optimizer.variables, before)
+
+
+def test_weights_file_holds_the_inner_state_once(tmp_path):
+    model, optimizer = trained(keras.optimizers.Adam(0.02))
+    path = tmp_path / "model.weights.h5"
+    model.save_weights(path)
+    with h5py.File(path, "r") as saved:
+        assert "inner_optimizer" not in saved["optimizer"]
+        stored = set(saved["optimizer/vars"].keys())
+    assert stored == {str(i) for i in range(len(optimizer.variables))} | {
+        INNER_OPTIMIZER_CLASS_KEY
+    }
+
+
+def test_state_without_the_inner_class_name_still_loads():
+    """What tensorflow_lookahead 0.1.0 wrote: the variables, keyed by index."""
+    _, saved = trained(keras.optimizers.Adam(0.02))
+    store = {str(i): v for i, v in enumerate(values(saved.variables))}
+    model, optimizer = trained(keras.optimizers.Adam(0.02), steps=1)
+    optimizer.load_own_variables(store)
+    for variable, value in zip(optimizer.variables, store.values()):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(variable), value)
+
+
+def test_set_weights_sets_all_variables_and_training_continues_exactly():
+    expected = reference("adam", 3, 0.5, 2 * STEPS)
+    _, trained_optimizer = trained(keras.optimizers.Adam(0.02))
+    model = linear_model(2 * STEPS)
+    model.set_weights(
+        [keras.ops.convert_to_numpy(v) for v in trained_optimizer._trainable_variables]
+    )
+    optimizer = Lookahead(keras.optimizers.Adam(0.02), sync_period=3)
+    optimizer.build(model.trainable_variables)
+    optimizer.set_weights(values(trained_optimizer.variables))
+    assert_unchanged(optimizer.variables, values(trained_optimizer.variables))
+    compile_and_fit(model, optimizer, STEPS, EAGER, first_step=STEPS)
+    assert_weights(model.trainable_variables, expected[-1][0])
+
+
+def test_set_weights_that_do_not_fit_set_nothing():
+    _, optimizer = trained(keras.optimizers.Adam(0.02))
+    before = values(optimizer.variables)
+    with pytest.raises(ValueError, match="step counter"):
+        optimizer.set_weights(before[:-1])
+    wrong_shape = before[:1] + [np.zeros((2, 2))] + before[2:]
+    with pytest.raises(ValueError, match="shape"):
+        optimizer.set_weights(wrong_shape)
+    assert_unchanged(optimizer.variables, before)
+
+
+def test_set_weights_before_build_raises():
+    with pytest.raises(ValueError, match="not built"):
+        Lookahead("adam").set_weights([])
+
+
+@pytest.mark.parametrize("gradient_count", [1, 3])
+def test_gradients_must_match_the_variables(gradient_count):
+    variables = [keras.Variable([1.0]), keras.Variable([2.0])]
+    optimizer = Lookahead(keras.optimizers.SGD(0.1), sync_period=2)
+    grads = [keras.ops.ones((1,))] * gradient_count
+    with pytest.raises(ValueError, match=f"{gradient_count} gradients for 2"):
+        optimizer.apply(grads, variables)
+    optimizer.build(variables)
+    with pytest.raises(ValueError, match=f"{gradient_count} gradients for 2"):
+        optimizer.apply(grads)
+    assert_unchanged(variables, [np.array([1.0]), np.array([2.0])])
+
+
+def test_unknown_variables_raise():
+    known, unknown = keras.Variable([1.0]), keras.Variable([2.0])
+    optimizer = Lookahead(keras.optimizers.SGD(0.1), sync_period=2)
+    optimizer.build([known])
+    with pytest.raises(ValueError, match="Unknown variable"):
+        optimizer.apply([keras.ops.ones((1,))], [unknown])
+
+
+def test_inner_optimizer_built_on_other_variables_raises():
+    first, second = keras.Variable([1.0]), keras.Variable([2.0])
+    inner = keras.optimizers.SGD(0.1)
+    inner.build([first, second])
+    optimizer = Lookahead(inner, sync_period=2)
+    with pytest.raises(ValueError, match="already built on 2 variables"):
+        optimizer.apply([keras.ops.ones((1,))], [first])
+
+
+def test_inner_optimizer_built_on_the_same_variables_is_kept():
+    variable = keras.Variable([1.0])
+    inner = keras.optimizers.SGD(0.1)
+    inner.build([variable])
+    optimizer = Lookahead(inner, sync_period=2, slow_step_size=0.5)
+    for _ in range(2):
+        optimizer.apply([keras.ops.ones((1,))], [variable])
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(variable), [0.9], 1e-6)
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() == "torch",
+    reason="torch has no trainable integer tensors",
+)
+def test_integer_variables_get_no_slow_weight():
+    weight = keras.Variable([1.0])
+    count = keras.Variable(np.array([3], dtype="int32"), dtype="int32")
+    optimizer = Lookahead(keras.optimizers.SGD(0.1), sync_period=2)
+    optimizer.build([weight, count])
+    assert optimizer.slow_weights[1] is None
+    for _ in range(4):
+        optimizer.apply([keras.ops.ones((1,)), keras.ops.zeros((1,), "int32")])
+    # The float weight follows Algorithm 1: 1.0 -> 0.8 -> 0.9 -> 0.7 -> 0.8.
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(weight), [0.8], 1e-6)
+    assert int(optimizer.sync_count) == 2
+
+
+@pytest.mark.parametrize("sync_period", [MAX_APPLIED_UPDATES_PER_SYNC + 1, 2**63])
+def test_sync_period_must_fit_the_step_counter(sync_period):
+    with pytest.raises(ValueError, match=r"`sync_period` must be an integer in \[1"):
+        Lookahead("sgd", sync_period=sync_period)
+
+
+def test_longest_cycle_counts_syncs():
+    optimizer = Lookahead("sgd", sync_period=MAX_APPLIED_UPDATES_PER_SYNC)
+    optimizer.build([keras.Variable([1.0])])
+    assert int(optimizer.sync_count) == 0
+
+
+def test_cycle_with_gradient_accumulation_must_fit_the_step_counter():
+    inner = keras.optimizers.SGD(gradient_accumulation_steps=4)
+    with pytest.raises(ValueError, match="gradient_accumulation_steps"):
+        Lookahead(inner, sync_period=2**30)
