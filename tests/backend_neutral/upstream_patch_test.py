@@ -1,0 +1,181 @@
+# Copyright 2026 The TensorFlow Lookahead Authors. All Rights Reserved.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# ==============================================================================
+"""The Keras patch's Lookahead against Algorithm 1 in NumPy, on this backend.
+
+`keras/src/optimizers/lookahead.py` is read from the patch file itself
+(`upstream/keras/*.patch`) and imported against the installed Keras, so the
+checks here and in `lookahead_backends_test.py` hold for both
+implementations. Also checks that the patch is exactly what
+`upstream/make_patch.py` regenerates from it.
+"""
+
+import importlib.util
+import pathlib
+import shutil
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from linear_problem import BATCH
+from linear_problem import COMPILED
+from linear_problem import EAGER
+from linear_problem import INNERS
+from linear_problem import SYNC_SETTINGS
+from linear_problem import assert_weights
+from linear_problem import compile_and_fit
+from linear_problem import linear_model
+from linear_problem import problem
+from linear_problem import reference
+from reference_lookahead import NumpyLinearRegression
+
+UPSTREAM = pathlib.Path(__file__).resolve().parents[2] / "upstream"
+sys.path.insert(0, str(UPSTREAM))
+import make_patch  # noqa: E402
+
+BACKEND = keras.backend.backend()
+MODULE = "keras.src.optimizers.lookahead"
+
+
+def load_patch_module(directory):
+    """Imports the patch's lookahead.py as `keras.src.optimizers.lookahead`."""
+    path = pathlib.Path(directory, "lookahead.py")
+    path.write_text(make_patch.new_file("keras/src/optimizers/lookahead.py"))
+    spec = importlib.util.spec_from_file_location(MODULE, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[MODULE] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def Lookahead(tmp_path_factory):
+    if importlib.util.find_spec(MODULE) is not None and MODULE not in sys.modules:
+        pytest.fail(f"the installed Keras already has {MODULE}; test it directly")
+    module = load_patch_module(tmp_path_factory.mktemp("patch"))
+    yield module.Lookahead
+    del sys.modules[MODULE]
+
+
+def gradients(weights, step, inner):
+    features, targets, _, _ = problem(step + 1)
+    batch = slice(step * BATCH, (step + 1) * BATCH)
+    algorithm = NumpyLinearRegression(
+        *[keras.ops.convert_to_numpy(w) for w in weights], inner, 1, 1.0
+    )
+    grads = algorithm.gradients(features[batch].astype(np.float64), targets[batch])
+    return [keras.ops.convert_to_tensor(g, "float32") for g in grads]
+
+
+@pytest.mark.parametrize("inner", sorted(INNERS))
+@pytest.mark.parametrize("sync_period,slow_step_size", SYNC_SETTINGS)
+def test_apply_follows_algorithm_1_at_every_step(
+    Lookahead, inner, sync_period, slow_step_size
+):
+    steps = 2 * sync_period + 2
+    expected = reference(inner, sync_period, slow_step_size, steps)
+    model = linear_model(steps)
+    optimizer = Lookahead(INNERS[inner](), sync_period, slow_step_size)
+    variables = model.trainable_variables
+    for step in range(steps):
+        optimizer.apply(gradients(variables, step, inner), variables)
+        weights, slow_weights = expected[step]
+        assert_weights(variables, weights)
+        assert_weights(optimizer.slow_weights, slow_weights)
+
+
+@pytest.mark.skipif(
+    BACKEND == "tensorflow", reason="Keras' TF optimizers have no stateless_apply"
+)
+@pytest.mark.parametrize("inner", sorted(INNERS))
+def test_stateless_apply_follows_algorithm_1(Lookahead, inner):
+    sync_period, slow_step_size, steps = 3, 0.5, 7
+    _, _, kernel, bias = problem(steps)
+    expected = reference(inner, sync_period, slow_step_size, steps)
+    model = linear_model(steps)
+    optimizer = Lookahead(INNERS[inner](), sync_period, slow_step_size)
+    optimizer.build(model.trainable_variables)
+    weights = [keras.ops.convert_to_tensor(w) for w in (kernel, bias)]
+    state = [keras.ops.convert_to_tensor(v) for v in optimizer.variables]
+    for step in range(steps):
+        weights, state = optimizer.stateless_apply(
+            state, gradients(weights, step, inner), weights
+        )
+        assert_weights(weights, expected[step][0])
+    # Stateless: the optimizer's own variables did not move.
+    assert int(keras.ops.convert_to_numpy(optimizer.iterations)) == 0
+    assert_weights(model.trainable_variables, [kernel, bias])
+
+
+FIT_CASES = [(EAGER, "adam"), (EAGER, "sgd_momentum"), (COMPILED, "adam")]
+if BACKEND != "torch":  # torch.compile takes about 40 s per model.
+    FIT_CASES.append((COMPILED, "sgd_momentum"))
+
+
+@pytest.mark.parametrize("mode,inner", FIT_CASES)
+def test_fit_follows_algorithm_1(Lookahead, mode, inner):
+    sync_period, slow_step_size, steps = 3, 0.5, 8
+    expected = reference(inner, sync_period, slow_step_size, steps)
+    model = linear_model(steps)
+    optimizer = Lookahead(INNERS[inner](), sync_period, slow_step_size)
+    compile_and_fit(model, optimizer, steps, mode)
+    assert_weights(model.trainable_variables, expected[-1][0])
+    assert_weights(optimizer.slow_weights, expected[-1][1])
+    assert int(keras.ops.convert_to_numpy(optimizer.iterations)) == steps
+
+
+def test_keras_file_resume_mid_cycle(Lookahead, tmp_path):
+    sync_period, slow_step_size, steps = 3, 0.5, 8
+    expected = reference("adam", sync_period, slow_step_size, steps)
+    model = linear_model(steps)
+    optimizer = Lookahead(INNERS["adam"](), sync_period, slow_step_size)
+    compile_and_fit(model, optimizer, 4, EAGER)
+    model.save(tmp_path / "model.keras")
+    # The installed Keras does not export the patch's class.
+    restored = keras.models.load_model(
+        tmp_path / "model.keras", custom_objects={"Lookahead": Lookahead}
+    )
+    assert isinstance(restored.optimizer, Lookahead)
+    compile_and_fit(restored, restored.optimizer, steps - 4, EAGER, first_step=4)
+    assert_weights(restored.trainable_variables, expected[-1][0])
+    assert_weights(restored.optimizer.slow_weights, expected[-1][1])
+
+
+def test_patch_is_what_make_patch_regenerates():
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    regenerated, reason = make_patch.regenerated_offline()
+    if regenerated is None:
+        pytest.skip(f"{reason}; run `make_patch.py check` on a Keras clone")
+    assert make_patch.without_base_commit(regenerated) == (
+        make_patch.without_base_commit(make_patch.patch_text())
+    ), "the patch is stale: regenerate it with `upstream/make_patch.py export`"
+
+
+def test_a_hand_edited_patch_is_detected(tmp_path):
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    text = make_patch.patch_text()
+    line = "+            raise ValueError(\n"
+    assert line in text
+    edited = tmp_path / "edited.patch"
+    edited.write_text(text.replace(line, "+            raise TypeError(\n", 1))
+    regenerated, reason = make_patch.regenerated_offline(patch=edited)
+    if regenerated is None:
+        pytest.skip(reason)
+    assert make_patch.without_base_commit(regenerated) != (
+        make_patch.without_base_commit(edited.read_text())
+    )
