@@ -32,22 +32,33 @@ def version():
     return namespace["__version__"]
 
 
-def install_requires():
-    lines = read("requirements.txt").splitlines()
+def requirements(*parts):
+    lines = read(*parts).splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+# Keras 3 on any backend; TensorFlow, JAX or PyTorch come as extras, so a JAX
+# or PyTorch user installs no TensorFlow.
+INSTALL_REQUIRES = ["keras>=3.0", "typeguard>=4.0.0"]
+EXTRAS_REQUIRE = {
+    "tensorflow": requirements("requirements.txt"),
+    "jax": ["jax>=0.4.20"],
+    "torch": ["torch>=2.1"],
+    "demo": ["scikit-learn>=1.3", "matplotlib>=3.7"],
+}
 
 
 setup(
     name="tensorflow-lookahead",
     version=version(),
-    description="Lookahead optimizer for TensorFlow and Keras 3",
+    description="Lookahead optimizer for Keras 3 (TensorFlow, JAX, PyTorch)",
     long_description=read("README.md"),
     long_description_content_type="text/markdown",
     author="The TensorFlow Lookahead Authors",
     license="Apache 2.0",
     packages=find_packages(exclude=["tests", "tests.*"]),
-    install_requires=install_requires(),
-    extras_require={"demo": ["scikit-learn>=1.3", "matplotlib>=3.7"]},
+    install_requires=INSTALL_REQUIRES,
+    extras_require=EXTRAS_REQUIRE,
     python_requires=">=3.9",
     classifiers=[
         "Development Status :: 4 - Beta",

@@ -27,7 +27,10 @@ LICENSE_LINE = 'Licensed under the Apache License, Version 2.0 (the "License");'
 SKIPPED_DIRECTORIES = {
     ".git",
     ".venv",
+    ".venv-jax",
     ".venv-tfa",
+    ".venv-torch",
+    ".tools",
     "__pycache__",
     "artifacts",
     "build",

@@ -124,34 +124,33 @@ def test_bazel_packages_cover_every_module():
     assert not problems, "\n".join(problems)
 
 
+def listed_requirements(path):
+    return [
+        line.strip()
+        for line in (REPOSITORY / path).read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+
 def test_wheel_metadata_names_requirements(wheel):
+    """Keras and typeguard always; TensorFlow only with the `tensorflow` extra."""
     archive = zipfile.ZipFile(wheel)
     (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
     text = archive.read(metadata).decode()
-    requirements = [
-        line.split(":", 1)[1].strip()
-        for line in text.splitlines()
-        if line.startswith("Requires-Dist:") and "extra ==" not in line
-    ]
-    demo_extra = [
-        line.split(":", 1)[1].split(";")[0].strip()
-        for line in text.splitlines()
-        if line.startswith("Requires-Dist:") and 'extra == "demo"' in line
-    ]
-    demo_list = [
-        line.strip()
-        for line in (REPOSITORY / "tools/install_deps/demo.txt")
-        .read_text()
-        .splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    assert sorted(demo_extra) == sorted(demo_list)
-    expected = [
-        line.strip()
-        for line in (REPOSITORY / "requirements.txt").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    assert sorted(requirements) == sorted(expected)
+    requirements = {}
+    for line in text.splitlines():
+        if line.startswith("Requires-Dist:"):
+            requirement, _, marker = line.split(":", 1)[1].partition(";")
+            extra = marker.split("==")[-1].strip().strip('"') if marker else None
+            requirements.setdefault(extra, []).append(requirement.strip())
+    assert sorted(requirements[None]) == ["keras>=3.0", "typeguard>=4.0.0"]
+    assert not any("tensorflow" in r for r in requirements[None])
+    assert sorted(requirements["tensorflow"]) == sorted(
+        listed_requirements("requirements.txt")
+    )
+    assert sorted(requirements["demo"]) == sorted(
+        listed_requirements("tools/install_deps/demo.txt")
+    )
     assert "License: Apache 2.0" in text
 
 
@@ -179,6 +178,35 @@ def test_wheel_installs_and_imports_in_fresh_venv(wheel, tmp_path):
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     assert result.stdout.split()[-1] == "Lookahead"
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_wheel_trains_on_another_backend_without_tensorflow(wheel, tmp_path, backend):
+    """In the environment of tools/setup_env.sh that has no TensorFlow."""
+    python = REPOSITORY / f".venv-{backend}" / "bin" / "python"
+    if not python.exists():
+        pytest.skip(f"no .venv-{backend} (made by tools/setup_env.sh)")
+    target = tmp_path / "site"
+    run(
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps"]
+        + ["--target", str(target), str(wheel)]
+    )
+    result = run(
+        [
+            str(python),
+            "-c",
+            "import sys, keras, numpy as np; "
+            "from tensorflow_lookahead import Lookahead; "
+            "w = keras.Variable([1.0]); "
+            "o = Lookahead(keras.optimizers.SGD(0.1), sync_period=2); "
+            "[o.apply([keras.ops.ones((1,))], [w]) for _ in range(2)]; "
+            "print(keras.backend.backend(), 'tensorflow' in sys.modules, "
+            "round(float(w.numpy()[0]), 5))",
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(target)},
+    )
+    assert result.stdout.split()[-3:] == [backend, "False", "0.9"]
 
 
 def test_module_bazel_names_the_package_version(wheel):

@@ -13,8 +13,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-# Command 2 of the README: sets up the environment and runs every test:
-# lint gates, pytest (tests and doctests, in parallel), then `bazel test //...`.
+# Command 2 of the README: sets up the environment and runs every test once:
+# lint gates; pytest (tests and doctests, in parallel) on Keras 3 with
+# TensorFlow, on tf_keras (TF_USE_LEGACY_KERAS=1), and the backend-neutral
+# suites on JAX and on PyTorch (venvs without TensorFlow); then Bazel builds
+# every target and tests the wheel and a consumer workspace.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,8 +36,19 @@ find . \( -path ./.git -o -path ./.venv -o -path ./.venv-tfa -o -path ./.tools \
   -o -name MODULE.bazel -o -name '*.bzl' \) -print0 \
   | xargs -0 "${repo}/.tools/node_modules/.bin/buildifier" -lint=warn -mode=check
 
-echo "==> pytest"
+echo "==> pytest: Keras 3 on TensorFlow"
 "${venv}/bin/python" -m pytest -n auto -q -p no:cacheprovider
+
+echo "==> pytest: tf_keras (Keras 2, TF_USE_LEGACY_KERAS=1)"
+TF_USE_LEGACY_KERAS=1 "${venv}/bin/python" -m pytest -n auto -q \
+  -p no:cacheprovider tests/tf_keras tensorflow_lookahead/tf_keras \
+  tensorflow_lookahead/utils/keras_version.py
+
+for backend in jax torch; do
+  echo "==> pytest: backend-neutral suites on ${backend} (no TensorFlow)"
+  KERAS_BACKEND="${backend}" "${repo}/.venv-${backend}/bin/python" -m pytest \
+    -n auto -q -p no:cacheprovider tests/backend_neutral tensorflow_lookahead
+done
 
 echo "==> bazel"
 if ! command -v bazel > /dev/null; then

@@ -13,9 +13,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-# Sets up the development environment: .venv (TensorFlow CPU, dev and demo
-# dependencies, this package in editable mode) and Bazel's .bazelrc.
-# Idempotent: pip runs again only when an install list changes.
+# Sets up the development environment: .venv (TensorFlow CPU, tf-keras, dev
+# and demo dependencies, this package in editable mode), .venv-jax and
+# .venv-torch (Keras 3 on JAX or PyTorch, no TensorFlow: the backend-neutral
+# tests) and Bazel's .bazelrc. Idempotent: pip runs again only when an
+# install list changes.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,6 +49,34 @@ if [[ "$(cat "${stamp}" 2>/dev/null)" != "${wanted}" ]]; then
 else
   echo "==> dependencies up to date in ${venv}"
 fi
+
+# One venv per other Keras backend, without TensorFlow.
+for backend in jax torch; do
+  backend_venv="${repo}/.venv-${backend}"
+  if [[ ! -x "${backend_venv}/bin/python" ]]; then
+    echo "==> creating ${backend_venv}"
+    "${python_bin}" -m venv "${backend_venv}"
+  fi
+  backend_stamp="${backend_venv}/.tensorflow_lookahead-deps"
+  backend_wanted="$(cat "tools/install_deps/${backend}.txt" \
+    tools/install_deps/backend-tests.txt setup.py | sha256sum | cut -c1-64)"
+  if [[ "$(cat "${backend_stamp}" 2>/dev/null)" != "${backend_wanted}" ]]; then
+    echo "==> installing dependencies into ${backend_venv}"
+    # The CPU-only torch wheel lies in /opt/wheels on these machines.
+    find_links=()
+    if [[ -d /opt/wheels ]]; then
+      find_links=(--find-links /opt/wheels)
+    fi
+    "${backend_venv}/bin/python" -m pip install --quiet "${find_links[@]}" \
+      -r "tools/install_deps/${backend}.txt" \
+      -r tools/install_deps/backend-tests.txt
+    "${backend_venv}/bin/python" -m pip install --quiet --no-deps \
+      --no-build-isolation -e .
+    echo "${backend_wanted}" > "${backend_stamp}"
+  else
+    echo "==> dependencies up to date in ${backend_venv}"
+  fi
+done
 
 "${venv}/bin/python" configure.py > /dev/null
 echo "==> configured Bazel (.bazelrc) for ${venv}/bin/python"

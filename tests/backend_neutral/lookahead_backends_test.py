@@ -102,6 +102,11 @@ def test_stateless_apply_follows_algorithm_1(inner):
 @pytest.mark.parametrize("mode", [EAGER, COMPILED])
 @pytest.mark.parametrize("inner", sorted(INNERS))
 def test_fit_follows_algorithm_1(mode, inner):
+    if BACKEND == "torch" and mode == COMPILED and inner != "adam":
+        pytest.skip(
+            "torch.compile takes about 40 s per model here; the compiled "
+            "sync does not depend on the inner optimizer (adam covers it)"
+        )
     sync_period, slow_step_size, steps = 3, 0.5, 8
     expected = reference(inner, sync_period, slow_step_size, steps)
     model = linear_model(steps)
