@@ -455,6 +455,19 @@ class Lookahead(keras.optimizers.Optimizer):
                 stacklevel=2,
             )
             return
+        try:
+            values = self._checked_saved_values(store, keys, saved_count)
+        except ValueError as error:
+            raise ValueError(
+                f"{error} Nothing of the optimizer was loaded. Note that Keras "
+                "loads a model's layers before its optimizer: after a failed "
+                "`model.load_weights(...)` the layers hold the file's weights."
+            ) from None
+        for variable, value in zip(self.variables, values):
+            variable.assign(value)
+
+    def _checked_saved_values(self, store, keys, saved_count):
+        """The saved values in the order of `variables`, if they fit."""
         if INNER_OPTIMIZER_CLASS_KEY in keys:
             saved_class = bytes(np.asarray(store[INNER_OPTIMIZER_CLASS_KEY])).decode(
                 "utf-8"
@@ -475,8 +488,7 @@ class Lookahead(keras.optimizers.Optimizer):
             )
         values = [store[str(index)] for index in range(saved_count)]
         self._check_saved_values([tuple(v.shape) for v in values], "the file")
-        for variable, value in zip(self.variables, values):
-            variable.assign(value)
+        return values
 
     def _check_saved_values(self, shapes, source):
         """Raises unless `shapes` are those of `variables`, in order."""
