@@ -135,3 +135,13 @@ def test_new_style_keras2_optimizer_keys_are_accepted():
     }
     optimizer = keras.optimizers.deserialize(tfa_config(config))
     assert optimizer.inner_optimizer.clipnorm == 1.0
+
+
+def test_tfa_config_warns_that_tfa_state_cannot_be_loaded():
+    with pytest.warns(UserWarning, match=r"tfa's saved optimizer state.*cannot"):
+        Lookahead.from_config(tfa_config(KERAS2_ADAM)["config"])
+
+
+def test_own_config_does_not_warn(recwarn):
+    Lookahead.from_config(Lookahead("adam").get_config())
+    assert not [w for w in recwarn if "tfa" in str(w.message)]

@@ -27,6 +27,23 @@ import keras
 IGNORED_KERAS2_KEYS = ("is_legacy_optimizer", "jit_compile")
 
 
+def written_by_keras2(config):
+    """Whether a Lookahead config was saved by tfa / Keras 2, not this package.
+
+    This package always saves `finalize_with_slow_weights`; tfa never did.
+
+    >>> written_by_keras2({"optimizer": "adam", "sync_period": 6})
+    True
+
+    Args:
+        config: The `config` of a saved Lookahead.
+
+    Returns:
+        A bool.
+    """
+    return "finalize_with_slow_weights" not in config
+
+
 def upgraded_lookahead_config(config):
     """A copy of a Lookahead config with Keras 2 leftovers translated.
 

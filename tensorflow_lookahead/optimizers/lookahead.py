@@ -533,6 +533,18 @@ class Lookahead(keras.optimizers.Optimizer):
         Returns:
             The optimizer.
         """
+        if legacy_config.written_by_keras2(config):
+            warnings.warn(
+                "This Lookahead config was written by tfa or Keras 2. Its "
+                "settings load into Keras 3, but tfa's saved optimizer state "
+                "(slow weights, the inner optimizer's moments) cannot: Keras 3 "
+                "lays out optimizer variables differently, so training restarts "
+                "the Lookahead cycle and the inner optimizer's state. To resume "
+                "a tfa model exactly, load it with tf_keras "
+                "(TF_USE_LEGACY_KERAS=1) and tensorflow_lookahead; see the "
+                "README, 'Migrating from tfa'.",
+                stacklevel=2,
+            )
         config = legacy_config.upgraded_lookahead_config(config)
         optimizer = config.pop("optimizer")
         if isinstance(optimizer, dict):
