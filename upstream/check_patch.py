@@ -22,7 +22,7 @@ runs `keras/src/optimizers/lookahead_test.py` with pytest under that
 `conftest.py` and `pyproject.toml`. Offline.
 
     python upstream/check_patch.py                      # the three backends
-    python upstream/check_patch.py --backend jax=/work/venv-jax/bin/python
+    python upstream/check_patch.py --backend jax=.venv-jax/bin/python
 
 With `--keras-checkout DIR` (a keras-team/keras clone) it also runs
 `git apply --check` there, and with `--ruff RUFF` Keras' linters (ruff with
@@ -42,10 +42,11 @@ import time
 import make_patch
 
 REPOSITORY = make_patch.UPSTREAM.parent
+# The venvs of tools/setup_env.sh.
 DEFAULT_PYTHONS = {
     "tensorflow": REPOSITORY / ".venv" / "bin" / "python",
-    "jax": pathlib.Path("/work/venv-jax/bin/python"),
-    "torch": pathlib.Path("/work/venv-torch/bin/python"),
+    "jax": REPOSITORY / ".venv-jax" / "bin" / "python",
+    "torch": REPOSITORY / ".venv-torch" / "bin" / "python",
 }
 TEST = "keras/src/optimizers/lookahead_test.py"
 # What Keras' conftest.py does that the test needs: torch imported first,
