@@ -50,6 +50,9 @@ for backend in jax torch; do
     -n auto -q -p no:cacheprovider tests/backend_neutral tensorflow_lookahead
 done
 
+echo "==> the Keras patch: Keras' own lookahead_test.py on each backend"
+"${venv}/bin/python" upstream/check_patch.py
+
 echo "==> bazel"
 if ! command -v bazel > /dev/null; then
   echo "bazel not found; installing Debian's bazel-bootstrap"
