@@ -39,6 +39,10 @@ import backend_overhead
 
 INSTRUCTION = re.compile(r"^\s*(?:ROOT )?%?(\S+) = (.+?) (\w[\w-]*)\((.*)$")
 PARAMETER = re.compile(r"parameter\((\d+)\)")
+OPERAND = re.compile(r"%([\w.\-]+)")
+ROOT = re.compile(r"ROOT %([\w.\-]+) =")
+ALIAS = re.compile(r"\{(\d+)\}: \((\d+), \{\}")
+SCALAR = re.compile(r"^\w+\[\]")
 
 
 def trained_model(workload, which):
@@ -90,34 +94,63 @@ def jax_census(workload, which):
     step = jax.jit(model.train_step, donate_argnums=0)
     hlo = step.lower(state, data).compile().as_text()
     instructions = entry_instructions(hlo)
-    names = {}
-    for name, opcode, operands in instructions:
-        match = PARAMETER.match(f"{opcode}({operands}")
-        if opcode == "parameter" and match and int(match.group(1)) in slow_parameters:
-            names[name] = int(match.group(1))
-    read_every_step = set()
-    root_operands = []
-    for name, opcode, operands in instructions:
-        used = {
-            parameter
-            for slow_name, parameter in names.items()
-            if re.search(rf"%?{re.escape(slow_name)}[,)]", operands)
-        }
-        if opcode == "tuple" and name.startswith("tuple"):
-            root_operands = re.findall(r"%?([\w.\-]+)[,)]", operands)
-        if opcode not in ("conditional", "tuple", "parameter"):
-            read_every_step |= used
-    passed_through = set(root_operands) & set(names)
-    all_ops = [opcode for _, opcode, _ in instructions]
-    return {
-        "fusions": all_ops.count("fusion"),
-        "copies": all_ops.count("copy"),
-        "conditionals": hlo.count(" conditional("),
-        "instructions": len(instructions),
-        "slow_weights": len(slow_parameters),
-        "slow_read_every_step": len(read_every_step),
-        "slow_written_every_step": len(slow_parameters) - len(passed_through),
+    by_name = {name: (opcode, operands) for name, opcode, operands in instructions}
+    parameters = {
+        int(PARAMETER.search(f"parameter({operands}").group(1)): name
+        for name, opcode, operands in instructions
+        if opcode == "parameter"
     }
+    slow_names = {parameters[index] for index in slow_parameters}
+    read_every_step = {
+        slow_name
+        for name, opcode, operands in instructions
+        if opcode not in ("conditional", "tuple", "parameter")
+        for slow_name in slow_names
+        if slow_name in operand_names(operands)
+    }
+    root_operands = operand_names(by_name[root_name(hlo)][1])
+    outputs = {
+        int(parameter): int(output)
+        for output, parameter in ALIAS.findall(hlo[: hlo.index("\n")])
+    }
+    # A slow weight's new value is written on every step unless it is the
+    # donated input itself or comes straight out of a conditional.
+    written_every_step = 0
+    for index in slow_parameters:
+        producer = root_operands[outputs[index]]
+        opcode = by_name[producer][0]
+        if opcode == "get-tuple-element":
+            source = operand_names(by_name[producer][1])[0]
+            opcode = by_name[source][0]
+        written_every_step += opcode not in ("parameter", "conditional")
+    opcodes = [opcode for _, opcode, _ in instructions]
+    return {
+        "fusions": opcodes.count("fusion"),
+        "array copies": sum(
+            1
+            for name, opcode, operands in instructions
+            if opcode == "copy" and not SCALAR.match(operands_shape(hlo, name))
+        ),
+        "conditionals": hlo.count(" conditional("),
+        "slow weights": len(slow_parameters),
+        "read on every step": len(read_every_step),
+        "written on every step": written_every_step,
+    }
+
+
+def operand_names(operands):
+    """The instruction names in an HLO operand list (before its attributes)."""
+    return OPERAND.findall(operands.split("), ")[0])
+
+
+def root_name(hlo):
+    entry = hlo[hlo.index("\nENTRY ") :]
+    return ROOT.search(entry).group(1)
+
+
+def operands_shape(hlo, name):
+    """The result shape text of instruction `name`."""
+    return re.search(rf"%{re.escape(name)} = (\S+) ", hlo).group(1)
 
 
 def torch_census(workload, which):

@@ -17,7 +17,9 @@
 # each Keras backend (benchmarks/backend_overhead.py, eager and compiled, on
 # wide_mlp and small_mlp at k = 5; on JAX also optax.lookahead against
 # optax.adam), the compiled step's census (backend_step_census.py and, for
-# TensorFlow, xla_hlo_census.py), then benchmarks/results/backends.md.
+# TensorFlow, xla_hlo_census.py), on JAX the sync written as where-masks
+# against lax.cond (jax_sync_formulations.py), then
+# benchmarks/results/backends.md.
 # Run on an otherwise idle machine. Interpreters, one per backend:
 #   TF_PYTHON (default .venv), JAX_PYTHON (/work/venv-jax),
 #   TORCH_PYTHON (/work/venv-torch); BACKENDS="jax torch tensorflow" picks.
@@ -47,8 +49,18 @@ for backend in ${BACKENDS:-jax torch tensorflow}; do
   fi
 done
 
+formulations="${results}/jax_sync_formulations.txt"
+if [[ " ${BACKENDS:-jax} " == *" jax "* ]]; then
+  KERAS_BACKEND=jax "${python[jax]}" jax_sync_formulations.py > "${formulations}"
+fi
+
 "${python[jax]}" make_table.py "${results}"/backends_*.json > "${results}/backends.md"
 printf '\nCompiled wide_mlp step (backend_step_census.py, xla_hlo_census.py):\n\n' \
   >> "${results}/backends.md"
 cat "${census}" >> "${results}/backends.md"
+if [[ -s "${formulations}" ]]; then
+  printf '\nJAX sync formulations (jax_sync_formulations.py):\n\n' \
+    >> "${results}/backends.md"
+  cat "${formulations}" >> "${results}/backends.md"
+fi
 cat "${results}/backends.md"
