@@ -173,14 +173,16 @@ def test_inject_after_a_first_fit_syncs_from_there():
     assert int(optimizer.sync_count) == 2
 
 
-def test_inject_twice_or_without_compile_raises():
+def test_inject_twice_keeps_or_raises_and_needs_compile():
     model = mlp()
     with pytest.raises(ValueError, match="compile"):
         compat.Lookahead().inject(model)
     model.compile(optimizer="adam", loss="mse")
-    compat.Lookahead().inject(model, verbose=False)
-    with pytest.raises(ValueError, match="already"):
-        compat.Lookahead().inject(model)
+    optimizer = compat.Lookahead().inject(model, verbose=False)
+    # Again with the same settings keeps it; other settings raise.
+    assert compat.Lookahead().inject(model, verbose=False) is optimizer
+    with pytest.raises(ValueError, match="`k`=6 differs .* already"):
+        compat.Lookahead(k=6).inject(model)
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,7 @@ class LookaheadDiagnostics(keras.callbacks.Callback):
         if self._lookahead is None:
             raise ValueError(
                 "LookaheadDiagnostics needs a model compiled with a Lookahead "
-                "optimizer (or a LookaheadCallback listed before it); the "
+                "optimizer (or a LookaheadCallback, in any order); the "
                 f"model's optimizer is {type(self.model.optimizer).__name__}."
             )
         if self.log_dir is not None and self._writer is None:

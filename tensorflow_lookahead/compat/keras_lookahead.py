@@ -29,7 +29,10 @@ class Lookahead:
     `tensorflow_lookahead.Lookahead`, so every later `fit` trains with it
     (the original rewrote `model.train_function` instead). It works after
     `compile`, before or after a first `fit`. The slow weights start at the
-    model's weights at the first update after `inject`.
+    model's weights at the first update after `inject`. Injecting again with
+    the same `k` and `alpha` (a re-run notebook cell) keeps the Lookahead
+    already in the model, as it does for one left by an interrupted `fit`
+    with a `LookaheadCallback` of the same settings.
 
     Args:
         k: The number of inner updates between two synchronizations
@@ -68,8 +71,19 @@ class Lookahead:
             The `tensorflow_lookahead.Lookahead` optimizer now in the model.
 
         Raises:
-            ValueError: The model is not compiled or already uses Lookahead.
+            ValueError: The model is not compiled, or already uses a
+                Lookahead with another `k` or `alpha`.
         """
+        settings = f"Lookahead(sync_period={self.k}, slow_step_size={self.alpha})"
+        optimizer = model_attachment.continued_lookahead(
+            model,
+            {"k": ("sync_period", self.k), "alpha": ("slow_step_size", self.alpha)},
+            only_left_by_fit=False,
+        )
+        if optimizer is not None:
+            if verbose:
+                print(f"The model already trains with {settings}; it continues.")
+            return optimizer
         inner_optimizer = model_attachment.trained_optimizer(model)
         with backend.model_scope(model):
             optimizer = lookahead.Lookahead(
@@ -78,8 +92,8 @@ class Lookahead:
         model_attachment.attach_lookahead(model, optimizer)
         if verbose:
             print(
-                f"Lookahead(sync_period={self.k}, slow_step_size={self.alpha}) "
-                f"now wraps the model's {type(inner_optimizer).__name__} "
-                "optimizer; the next fit() trains with it."
+                f"{settings} now wraps the model's "
+                f"{type(inner_optimizer).__name__} optimizer; the next fit() "
+                "trains with it."
             )
         return optimizer

@@ -14,10 +14,16 @@
 # ==============================================================================
 """Putting a Lookahead optimizer into an already compiled Keras model."""
 
+import weakref
+
 import keras
 
 from tensorflow_lookahead.optimizers import backend
 from tensorflow_lookahead.optimizers.lookahead import Lookahead
+
+# Lookaheads attached by a callback for the duration of a `fit`: one still in
+# a model after its fit was interrupted may be continued by the next one.
+_ATTACHED_FOR_FIT = weakref.WeakSet()
 
 
 def find_lookahead(optimizer):
@@ -61,7 +67,7 @@ def trained_optimizer(model):
     return optimizer
 
 
-def attach_lookahead(model, lookahead):
+def attach_lookahead(model, lookahead, for_fit=False):
     """Makes `lookahead` the optimizer of the compiled `model`.
 
     `lookahead.inner_optimizer` must be the model's current optimizer (inside
@@ -72,6 +78,8 @@ def attach_lookahead(model, lookahead):
     Args:
         model: A compiled Keras model.
         lookahead: A `Lookahead` around the model's optimizer.
+        for_fit: The attachment lasts one `fit` (a callback's): if that fit is
+            interrupted, `continued_lookahead` lets the next one continue it.
 
     Raises:
         ValueError: The model is not compiled, already uses Lookahead, or
@@ -89,6 +97,8 @@ def attach_lookahead(model, lookahead):
             f"({type(current).__name__}), not another one."
         )
     _set_trained_optimizer(model, lookahead)
+    if for_fit:
+        _ATTACHED_FOR_FIT.add(lookahead)
     if model.built and not lookahead.built:
         with backend.model_scope(model):
             lookahead.build(model.trainable_variables)
@@ -102,9 +112,63 @@ def detach_lookahead(model, lookahead):
         model: A Keras model whose optimizer is `lookahead`.
         lookahead: The attached `Lookahead`.
     """
+    _ATTACHED_FOR_FIT.discard(lookahead)
     if trained_optimizer(model) is lookahead:
         _set_trained_optimizer(model, lookahead.inner_optimizer)
         _retrace_train_function(model)
+
+
+def continued_lookahead(model, settings, only_left_by_fit=True):
+    """The Lookahead already in `model` if it may be continued, else None.
+
+    A Lookahead that a callback attached for a `fit` stays in the model when
+    that fit is interrupted (an exception or Ctrl-C skips `on_train_end`).
+    Continuing it, rather than wrapping it again or starting new slow
+    weights, keeps the training exactly as if the fit had not stopped. It is
+    continued only with the settings it was made with.
+
+    Args:
+        model: A compiled Keras model.
+        settings: The settings the caller would create a Lookahead with, as
+            `{argument name: (Lookahead attribute, value)}`, e.g.
+            `{"k": ("sync_period", 5)}`.
+        only_left_by_fit: Continue only a Lookahead attached for a fit
+            (`attach_lookahead(..., for_fit=True)`), not one the model was
+            compiled with or that was attached for good. Such a Lookahead
+            then is attached for good.
+
+    Returns:
+        The Lookahead in the model, or None when the model has none.
+
+    Raises:
+        ValueError: The model is not compiled; its Lookahead may not be
+            continued (see `only_left_by_fit`), or has other settings.
+    """
+    trained_optimizer(model)
+    lookahead = find_lookahead(model.optimizer)
+    if lookahead is None:
+        return None
+    left_by_fit = lookahead in _ATTACHED_FOR_FIT
+    if only_left_by_fit and not left_by_fit:
+        raise ValueError(
+            "The model's optimizer already is a Lookahead; wrapping it again "
+            "would synchronize twice."
+        )
+    for argument, (attribute, value) in settings.items():
+        if getattr(lookahead, attribute) != value:
+            current = ", ".join(
+                f"{name}={getattr(lookahead, name)!r}" for name, _ in settings.values()
+            )
+            origin = "left by an interrupted fit" if left_by_fit else "already"
+            raise ValueError(
+                f"`{argument}`={value!r} differs from the Lookahead({current}) "
+                f"{origin} in the model: pass the same settings to continue "
+                "it and keep its slow weights, or compile the model again to "
+                "start afresh."
+            )
+    if not only_left_by_fit:
+        _ATTACHED_FOR_FIT.discard(lookahead)
+    return lookahead
 
 
 def _set_trained_optimizer(model, optimizer):
