@@ -44,7 +44,6 @@ EXTRAS_REQUIRE = {
     "tensorflow": requirements("requirements.txt"),
     "jax": ["jax>=0.4.20"],
     "torch": ["torch>=2.1"],
-    "demo": ["scikit-learn>=1.3", "matplotlib>=3.7"],
 }
 
 
@@ -56,7 +55,8 @@ setup(
     long_description_content_type="text/markdown",
     author="The TensorFlow Lookahead Authors",
     license="Apache 2.0",
-    packages=find_packages(exclude=["tests", "tests.*"]),
+    # Only the library: not tests/, demo/ (the demo) or other directories.
+    packages=find_packages(include=["tensorflow_lookahead", "tensorflow_lookahead.*"]),
     install_requires=INSTALL_REQUIRES,
     extras_require=EXTRAS_REQUIRE,
     python_requires=">=3.9",

@@ -12,20 +12,20 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""The demo's command line: a short run, its outputs and its usage errors."""
+"""The demo (demo/, outside the package): a short run, outputs, usage errors."""
 
 import csv
 
 import pytest
 
-from tensorflow_lookahead.demo import cli
+from demo import cli
 
 
-def test_short_run_prints_a_table_and_writes_the_figure_and_csv(tmp_path, capsys):
+def test_short_run_prints_tables_and_writes_the_figure_and_csv(tmp_path, capsys):
     exit_code = cli.main(
         [
             "--inner",
-            "sgd",
+            "sgd,radam",
             "-k",
             "3",
             "--alpha",
@@ -42,18 +42,26 @@ def test_short_run_prints_a_table_and_writes_the_figure_and_csv(tmp_path, capsys
     )
     assert exit_code == 0
     output = capsys.readouterr().out
-    assert "4 runs of 2 epochs; Lookahead k=3, alpha=0.8" in output
-    table_rows = [line for line in output.splitlines() if line.startswith("0.0")]
-    assert [row.split()[0] for row in table_rows] == ["0.01", "0.05"]
-    assert "lookahead(sgd) test accuracy" in output
+    assert "8 runs of 2 epochs; Lookahead k=3, alpha=0.8" in output
+    assert "ranger is lookahead(radam)" in output
+    tables = output.split("Test accuracy, mean +- std over 1 seeds:\n")[1]
+    accuracy, loss = tables.split("Final train loss, mean +- std over 1 seeds:\n")
+    for table in (accuracy, loss):
+        header, rule, *rows = table.strip().splitlines()[:4]
+        assert header.split() == [
+            "learning", "rate", "|", "sgd", "|", "lookahead(sgd)", "|", "radam",
+            "|", "ranger",
+        ]  # fmt: skip
+        assert [row.split()[0] for row in rows] == ["0.01", "0.05"]
+        # One seed: each cell is "<value> +- 0.0000".
+        assert [row.count("+- 0.0000") for row in rows] == [4, 4]
     assert (tmp_path / "results.png").read_bytes().startswith(b"\x89PNG")
     with open(tmp_path / "results.csv") as results:
         rows = list(csv.DictReader(results))
     assert sorted((r["optimizer"], r["learning_rate"]) for r in rows) == [
-        ("lookahead(sgd)", "0.01"),
-        ("lookahead(sgd)", "0.05"),
-        ("sgd", "0.01"),
-        ("sgd", "0.05"),
+        (name, learning_rate)
+        for name in ["lookahead(sgd)", "radam", "ranger", "sgd"]
+        for learning_rate in ["0.01", "0.05"]
     ]
     # Digits has 10 classes: anything trained is far above chance.
     assert all(float(r["test_accuracy"]) > 0.5 for r in rows)
@@ -65,7 +73,7 @@ def test_short_run_prints_a_table_and_writes_the_figure_and_csv(tmp_path, capsys
         (["-k", "0"], "argument -k/--sync-period: expected an integer >= 1, got 0"),
         (["--alpha", "1.5"], "argument --alpha/--slow-step-size: expected a number"),
         (["--learning-rates", "0.1,x"], "argument --learning-rates: expected comma"),
-        (["--inner", "lion"], "argument --inner: invalid choice: 'lion'"),
+        (["--inner", "adam,lion"], "argument --inner: expected comma-separated"),
         (["--epochs", "-1"], "argument --epochs: expected an integer >= 1"),
         (["--seeds", "two"], "argument --seeds: expected an integer >= 1, got 'two'"),
     ],
@@ -75,5 +83,5 @@ def test_bad_flags_are_usage_errors(flags, message, capsys):
         cli.main(flags)
     assert exit_info.value.code == 2
     error = capsys.readouterr().err
-    assert error.startswith("usage: python -m tensorflow_lookahead.demo")
+    assert error.startswith("usage: python -m demo")
     assert message in error

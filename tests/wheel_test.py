@@ -63,6 +63,11 @@ def test_wheel_is_pure_python_without_tests(wheel):
     assert "tensorflow_lookahead/optimizers/lookahead.py" in names
     assert not [name for name in names if name.endswith("_test.py")]
     assert not [name for name in names if name.startswith("tests/")]
+    # Only the package: the demo (demo/) and other directories stay out.
+    assert {name.split("/")[0] for name in names} == {
+        PACKAGE,
+        wheel.name.split("-py3")[0] + ".dist-info",
+    }
 
 
 def test_wheel_is_byte_reproducible(wheel, tmp_path):
@@ -133,7 +138,7 @@ def listed_requirements(path):
 
 
 def test_wheel_metadata_names_requirements(wheel):
-    """Keras and typeguard always; TensorFlow only with the `tensorflow` extra."""
+    """Keras and typeguard always; TensorFlow, JAX, torch only as extras."""
     archive = zipfile.ZipFile(wheel)
     (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
     text = archive.read(metadata).decode()
@@ -148,9 +153,8 @@ def test_wheel_metadata_names_requirements(wheel):
     assert sorted(requirements["tensorflow"]) == sorted(
         listed_requirements("requirements.txt")
     )
-    assert sorted(requirements["demo"]) == sorted(
-        listed_requirements("tools/install_deps/demo.txt")
-    )
+    # The demo is not in the wheel, nor are its requirements.
+    assert set(requirements) == {None, "jax", "tensorflow", "torch"}
     assert "License: Apache 2.0" in text
 
 

@@ -21,4 +21,5 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "${repo}/tools/setup_env.sh"
 cd "${repo}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
-exec "${repo}/.venv/bin/python" -m tensorflow_lookahead.demo "$@"
+# The demo lies in demo/ (not in the package): run from the repository root.
+exec "${repo}/.venv/bin/python" -m demo "$@"

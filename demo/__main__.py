@@ -12,17 +12,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-licenses(["notice"])  # Apache 2.0
+"""Entry point of `python -m demo` (from the repository root)."""
 
-package(default_visibility = ["//visibility:public"])
+import sys
 
-# Also needs scikit-learn and matplotlib (tools/install_deps/demo.txt).
-# buildifier: disable=native-py (Bazel 4.2.3 cannot load @rules_python offline)
-py_library(
-    name = "demo",
-    srcs = glob(["**/*.py"]),
-    deps = [
-        "//tensorflow_lookahead/callbacks",
-        "//tensorflow_lookahead/optimizers",
-    ],
-)
+from demo.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

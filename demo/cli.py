@@ -20,9 +20,10 @@ import pathlib
 import sys
 import time
 
-from tensorflow_lookahead.demo import experiment
-from tensorflow_lookahead.demo import report
+from demo import experiment
+from demo import report
 
+DEFAULT_INNER = "adam,radam"
 DEFAULT_LEARNING_RATES = "0.001,0.003,0.01,0.03,0.1"
 
 
@@ -48,6 +49,17 @@ def unit_interval(text):
     return value
 
 
+def inner_optimizers(text):
+    """Comma-separated names of `experiment.INNER_OPTIMIZERS`, for argparse."""
+    names = text.split(",")
+    known = ", ".join(sorted(experiment.INNER_OPTIMIZERS))
+    if not all(name in experiment.INNER_OPTIMIZERS for name in names):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated names from {known}, got {text!r}"
+        )
+    return list(dict.fromkeys(names))
+
+
 def learning_rates(text):
     """Comma-separated positive learning rates, for argparse."""
     try:
@@ -66,18 +78,23 @@ def learning_rates(text):
 def argument_parser():
     """The demo's flags."""
     parser = argparse.ArgumentParser(
-        prog="python -m tensorflow_lookahead.demo",
+        prog="python -m demo",
         description=(
-            "Trains a small MLP on scikit-learn's digits with an inner optimizer "
+            "Trains a small MLP on scikit-learn's digits with each inner optimizer "
             "alone and with Lookahead over it, across learning rates and seeds, "
-            "then prints a table and writes a figure (results.png) and a CSV."
+            "then prints tables and writes a figure (results.png) and a CSV."
         ),
     )
     parser.add_argument(
         "--inner",
-        choices=sorted(experiment.INNER_OPTIMIZERS),
-        default="adam",
-        help="inner optimizer (sgd is SGD with momentum 0.9); default: adam",
+        type=inner_optimizers,
+        default=DEFAULT_INNER,
+        help=(
+            "comma-separated inner optimizers from "
+            f"{', '.join(sorted(experiment.INNER_OPTIMIZERS))} (sgd is SGD with "
+            "momentum 0.9, radam is RectifiedAdam; Lookahead over radam is "
+            f"Ranger); default: {DEFAULT_INNER}"
+        ),
     )
     parser.add_argument(
         "-k",
@@ -125,11 +142,16 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     settings.output_dir.mkdir(parents=True, exist_ok=True)
     data = experiment.load_digits()
-    names = [settings.inner, f"lookahead({settings.inner})"]
+    names = [
+        experiment.optimizer_name(inner, use_lookahead)
+        for inner in settings.inner
+        for use_lookahead in (False, True)
+    ]
     grid = [
-        (learning_rate, seed, use_lookahead)
+        (learning_rate, seed, inner, use_lookahead)
         for learning_rate in settings.learning_rates
         for seed in range(settings.seeds)
+        for inner in settings.inner
         for use_lookahead in (False, True)
     ]
     print(
@@ -140,10 +162,11 @@ def main(argv=None):
     traced_learning_rate = settings.learning_rates[len(settings.learning_rates) // 2]
     results = []
     started = time.perf_counter()
-    for index, (learning_rate, seed, use_lookahead) in enumerate(grid, start=1):
+    for index, (learning_rate, seed, inner, use_lookahead) in enumerate(grid, start=1):
         result = experiment.train(
             data,
             settings,
+            inner,
             learning_rate,
             seed,
             use_lookahead,
@@ -162,12 +185,20 @@ def main(argv=None):
             f"({result.seconds:.1f}s, about {remaining:.0f}s left)",
             flush=True,
         )
-    print()
-    print(report.results_table(results, settings.learning_rates, names))
+    if "radam" in settings.inner:
+        print("\nranger is lookahead(radam)")
+    for metric, title in report.METRICS:
+        print(f"\n{title}, mean +- std over {settings.seeds} seeds:")
+        print(report.results_table(results, settings.learning_rates, names, metric))
     report.write_csv(results, settings.output_dir / "results.csv")
     figure_path = settings.output_dir / "results.png"
     report.write_figure(
-        results, settings.learning_rates, names, settings.sync_period, figure_path
+        results,
+        settings.learning_rates,
+        names,
+        settings.sync_period,
+        traced_learning_rate,
+        figure_path,
     )
     print(
         f"\nwrote {figure_path} and {settings.output_dir / 'results.csv'} "

@@ -14,5 +14,7 @@
 # ==============================================================================
 """The demo: Lookahead against its inner optimizer on scikit-learn's digits.
 
-Run it with `python -m tensorflow_lookahead.demo --help`.
+Not part of the `tensorflow_lookahead` package or its wheel: it needs
+scikit-learn and matplotlib (tools/install_deps/demo.txt). Run it from the
+repository root with `bash tools/run_demo.sh` or `python -m demo --help`.
 """

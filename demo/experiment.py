@@ -22,13 +22,22 @@ import numpy as np
 
 from tensorflow_lookahead.callbacks import LookaheadDiagnostics
 from tensorflow_lookahead.optimizers import Lookahead
+from tensorflow_lookahead.optimizers import RectifiedAdam
 
 INNER_OPTIMIZERS = {
     "sgd": lambda learning_rate: keras.optimizers.SGD(learning_rate, momentum=0.9),
     "adam": lambda learning_rate: keras.optimizers.Adam(learning_rate),
     "adamw": lambda learning_rate: keras.optimizers.AdamW(learning_rate),
+    "radam": lambda learning_rate: RectifiedAdam(learning_rate),
     "rmsprop": lambda learning_rate: keras.optimizers.RMSprop(learning_rate),
 }
+
+
+def optimizer_name(inner, use_lookahead):
+    """`inner`, or `lookahead(inner)`; Lookahead over RAdam is called Ranger."""
+    if not use_lookahead:
+        return inner
+    return "ranger" if inner == "radam" else f"lookahead({inner})"
 
 
 @dataclasses.dataclass
@@ -81,12 +90,15 @@ def make_model(seed):
     )
 
 
-def train(data, settings, learning_rate, seed, use_lookahead, record_distances=False):
+def train(
+    data, settings, inner, learning_rate, seed, use_lookahead, record_distances=False
+):
     """Trains one model and evaluates it on the test split.
 
     Args:
         data: A `Digits`.
-        settings: The parsed command line (inner, sync_period, ...).
+        settings: The parsed command line (sync_period, slow_step_size, ...).
+        inner: A key of `INNER_OPTIMIZERS`.
         learning_rate: The inner optimizer's learning rate.
         seed: Seeds the initial weights and the shuffling.
         use_lookahead: Wrap the inner optimizer in Lookahead.
@@ -97,8 +109,7 @@ def train(data, settings, learning_rate, seed, use_lookahead, record_distances=F
     """
     started = time.perf_counter()
     model = make_model(seed)
-    optimizer = INNER_OPTIMIZERS[settings.inner](learning_rate)
-    name = settings.inner
+    optimizer = INNER_OPTIMIZERS[inner](learning_rate)
     callbacks = []
     if use_lookahead:
         optimizer = Lookahead(
@@ -106,7 +117,6 @@ def train(data, settings, learning_rate, seed, use_lookahead, record_distances=F
             sync_period=settings.sync_period,
             slow_step_size=settings.slow_step_size,
         )
-        name = f"lookahead({settings.inner})"
         if record_distances:
             callbacks.append(LookaheadDiagnostics(every_n_steps=1))
     model.compile(
@@ -126,7 +136,7 @@ def train(data, settings, learning_rate, seed, use_lookahead, record_distances=F
         data.test_features, data.test_labels, batch_size=512, verbose=0
     )
     return RunResult(
-        optimizer=name,
+        optimizer=optimizer_name(inner, use_lookahead),
         learning_rate=learning_rate,
         seed=seed,
         epoch_losses=[float(v) for v in history.history["loss"]],
