@@ -18,6 +18,7 @@ import contextlib
 import copy
 import math
 import numbers
+import sys
 import warnings
 from typing import Union
 
@@ -376,12 +377,19 @@ class Lookahead(keras.optimizers.Optimizer):
     def finalize_variable_values(self, var_list):
         """Writes the slow weights into the model if asked to, see `__init__`.
 
+        Not while an exception propagates: Keras' JAX trainer calls this also
+        when `fit` is interrupted (an error, Ctrl-C), and the model then keeps
+        its fast weights, so that the next `fit` continues exactly.
+
         Args:
             var_list: The model's trainable variables.
         """
-        if self.finalize_with_slow_weights and self.built:
-            if self._applied_updates() == 0:
-                return
+        if (
+            self.finalize_with_slow_weights
+            and self.built
+            and self._applied_updates() > 0
+            and sys.exc_info()[0] is None
+        ):
             for slow, fast in self.slow_and_fast_pairs():
                 fast.assign(backend.copied(slow.value))
         self.inner_optimizer.finalize_variable_values(var_list)
