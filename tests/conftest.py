@@ -51,12 +51,6 @@ def device(request):
         yield placement
 
 
-@pytest.fixture(params=[False, True], ids=["graph", "eager"])
-def maybe_run_functions_eagerly(request):
-    with test_utils.functions_run_eagerly(request.param):
-        yield request.param
-
-
 @pytest.fixture
 def float16_policy():
     keras.mixed_precision.set_global_policy("mixed_float16")

@@ -15,7 +15,7 @@
 """The custom training loop shared by the distribution tests.
 
 Also imported by multi_worker_training.py, which runs as a separate process
-with this directory on its PYTHONPATH.
+(`python -m tests.multi_worker_training`).
 """
 
 import keras

@@ -17,7 +17,7 @@
 import keras
 import numpy as np
 
-from reference_lookahead import ReferenceLookaheadCallback
+from tests.backend_neutral.reference_lookahead import ReferenceLookaheadCallback
 
 BATCH = 16
 SAMPLES = 64

@@ -16,7 +16,7 @@
 
 `python tests/golden_files.py` writes `data/lookahead_0_1_0.keras`; commit
 it once per release that changes nothing else and never regenerate an old
-one. The recipe below is also what saving_test replays with the reference
+one. The recipe below is also what lookahead_saving_test replays with the reference
 implementation to check the loaded values.
 """
 

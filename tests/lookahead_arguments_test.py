@@ -16,13 +16,10 @@
 
 import math
 
-import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from tensorflow_lookahead.optimizers import Lookahead
-from tensorflow_lookahead.utils import test_utils
 
 
 @pytest.mark.parametrize(
@@ -100,16 +97,3 @@ def test_accepted_values_are_stored_as_python_numbers(sync_period, slow_step_siz
     assert type(optimizer.sync_period) is int
     assert optimizer.slow_step_size == float(slow_step_size)
     assert type(optimizer.slow_step_size) is float
-
-
-@pytest.mark.with_device([tf.distribute.MirroredStrategy])
-def test_inner_optimizer_from_another_strategy_is_rejected(device):
-    inner = test_utils.run_on_default_device(keras.optimizers.Adam)
-    with pytest.raises(ValueError, match="optimizer.*strategy"):
-        Lookahead(inner)
-
-
-@pytest.mark.with_device([tf.distribute.MirroredStrategy])
-def test_named_inner_optimizer_is_created_in_the_current_strategy(device):
-    optimizer = Lookahead("adam")
-    assert optimizer.inner_optimizer._distribution_strategy is device

@@ -21,9 +21,17 @@ import tensorflow as tf
 
 from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.utils import test_utils
-from fit_helpers import BATCH, SAMPLES, assert_weights_close, fit, linear_data, mlp
-from fit_helpers import reference_fit_weights
-from reference_lookahead import ReferenceLookaheadCallback
+from tests.backend_neutral.inner_optimizers import sgd_momentum
+from tests.backend_neutral.reference_lookahead import ReferenceLookaheadCallback
+from tests.fit_helpers import (
+    BATCH,
+    SAMPLES,
+    assert_weights_close,
+    fit,
+    linear_data,
+    mlp,
+)
+from tests.fit_helpers import reference_fit_weights
 
 DEVICES = test_utils.ALL_DEVICES
 
@@ -43,7 +51,7 @@ def test_linear_model_is_learned(device):
 def test_fit_matches_reference(device, mode):
     if mode == "xla" and test_utils.strategy_of(device).num_replicas_in_sync > 1:
         pytest.skip("Keras does not support jit_compile under MirroredStrategy")
-    inner = lambda: keras.optimizers.SGD(0.05, momentum=0.9)  # noqa: E731
+    inner = sgd_momentum
     expected = test_utils.run_on_default_device(reference_fit_weights, inner, 3, 0.5)
     model = mlp()
     optimizer = Lookahead(inner(), sync_period=3, slow_step_size=0.5)
@@ -123,7 +131,7 @@ def test_learning_rate_is_delegated_for_reading_and_writing():
 
 @pytest.mark.with_device(DEVICES)
 def test_mixed_float16_trains_finite_and_matches_reference(device, float16_policy):
-    inner = lambda: keras.optimizers.SGD(0.05, momentum=0.9)  # noqa: E731
+    inner = sgd_momentum
     # The reference runs on the same placement and policy: which steps the
     # loss scale skips depends on both, for plain Keras optimizers too.
     reference_model = mlp()

@@ -21,7 +21,7 @@ import keras
 
 from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.utils import test_utils
-from reference_lookahead import ReferenceLookahead
+from tests.backend_neutral.reference_lookahead import ReferenceLookahead
 
 STEPS = 12
 INNER_OPTIMIZERS = {

@@ -12,9 +12,10 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""One worker of the multi-worker test (multi_worker_test.py).
+"""One worker of the multi-worker test (lookahead_multi_worker_test.py).
 
-Run with TF_CONFIG set: `multi_worker_training.py OUTPUT_DIR`. Trains the
+Run with TF_CONFIG set, from the directory that holds `tests`:
+`python -m tests.multi_worker_training OUTPUT_DIR`. Trains the
 recipe below under MultiWorkerMirroredStrategy, each worker on its half of
 every global batch, then writes its weights (`worker_<i>.npz`) and, from the
 chief, a checkpoint (`checkpoint/`).
@@ -29,7 +30,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from distributed_training import distributed_train_step
+from tests.backend_neutral.inner_optimizers import sgd_momentum
+from tests.distributed_training import distributed_train_step
 
 GLOBAL_BATCH = 8
 STEPS = 8
@@ -55,10 +57,6 @@ def new_model():
     )
 
 
-def new_inner_optimizer():
-    return keras.optimizers.SGD(0.05, momentum=0.9)
-
-
 def worker_dataset(input_context):
     """This worker's half of every global batch, in order."""
     features, targets = global_batches()
@@ -82,7 +80,7 @@ def main(output_dir):
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     with strategy.scope():
         model = new_model()
-        optimizer = Lookahead(new_inner_optimizer(), SYNC_PERIOD, SLOW_STEP_SIZE)
+        optimizer = Lookahead(sgd_momentum(), SYNC_PERIOD, SLOW_STEP_SIZE)
         optimizer.build(model.trainable_variables)
 
     train_step = distributed_train_step(strategy, model, optimizer, GLOBAL_BATCH)

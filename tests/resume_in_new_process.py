@@ -12,9 +12,10 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""Continues a saved training run in a fresh process (used by saving_test).
+"""Continues a saved training run in a fresh process (used by lookahead_saving_test).
 
-Usage: resume_in_new_process.py MODEL.keras DATA.npz OUT.npz BATCH_SIZE
+Usage, from the directory that holds `tests`:
+`python -m tests.resume_in_new_process MODEL.keras DATA.npz OUT.npz BATCH_SIZE`
 """
 
 import sys

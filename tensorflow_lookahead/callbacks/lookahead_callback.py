@@ -19,7 +19,7 @@ import numbers
 import keras
 
 from tensorflow_lookahead.optimizers import backend
-from tensorflow_lookahead.optimizers import model_attachment
+from tensorflow_lookahead.callbacks import model_attachment
 from tensorflow_lookahead.optimizers import lookahead
 from tensorflow_lookahead.utils.typechecking import typechecked
 

@@ -20,7 +20,7 @@ import keras
 import numpy as np
 
 from tensorflow_lookahead.optimizers import backend
-from tensorflow_lookahead.optimizers import model_attachment
+from tensorflow_lookahead.callbacks import model_attachment
 from tensorflow_lookahead.utils.typechecking import typechecked
 
 

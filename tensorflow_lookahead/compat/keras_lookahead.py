@@ -16,9 +16,9 @@
 
 import numbers
 
+from tensorflow_lookahead.callbacks import model_attachment
 from tensorflow_lookahead.optimizers import backend
 from tensorflow_lookahead.optimizers import lookahead
-from tensorflow_lookahead.optimizers import model_attachment
 from tensorflow_lookahead.utils.typechecking import typechecked
 
 

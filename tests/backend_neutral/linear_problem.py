@@ -20,15 +20,11 @@ Shared by the backend-neutral tests and `make_cross_backend_files.py`.
 import keras
 import numpy as np
 
-from reference_lookahead import NumpyLinearRegression
+from tests.backend_neutral.reference_lookahead import NumpyLinearRegression
 
 BACKEND = keras.backend.backend()
 BATCH = 8
 FEATURES = 4
-INNERS = {
-    "sgd_momentum": lambda: keras.optimizers.SGD(0.05, momentum=0.9),
-    "adam": lambda: keras.optimizers.Adam(0.02),
-}
 # (k, alpha): a sync every step, a typical setting, alpha = 0 (slow weights
 # never move) and alpha = 1 (Lookahead does nothing).
 SYNC_SETTINGS = [(1, 0.5), (3, 0.5), (4, 0.0), (2, 1.0)]

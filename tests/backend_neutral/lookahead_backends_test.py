@@ -28,23 +28,23 @@ import keras
 import numpy as np
 import pytest
 
-from linear_problem import BATCH
-from linear_problem import COMPILED
-from linear_problem import EAGER
-from linear_problem import FEATURES
-from linear_problem import INNERS
-from linear_problem import SYNC_SETTINGS
-from linear_problem import assert_weights
-from linear_problem import compile_and_fit
-from linear_problem import linear_model
-from linear_problem import problem
-from linear_problem import reference
-from reference_lookahead import NumpyLinearRegression
-from reference_lookahead import ReferenceLookaheadCallback
 from tensorflow_lookahead import Lookahead
 from tensorflow_lookahead import compat
 from tensorflow_lookahead.callbacks import LookaheadCallback
 from tensorflow_lookahead.callbacks import LookaheadDiagnostics
+from tests.backend_neutral.inner_optimizers import INNERS
+from tests.backend_neutral.linear_problem import BATCH
+from tests.backend_neutral.linear_problem import COMPILED
+from tests.backend_neutral.linear_problem import EAGER
+from tests.backend_neutral.linear_problem import FEATURES
+from tests.backend_neutral.linear_problem import SYNC_SETTINGS
+from tests.backend_neutral.linear_problem import assert_weights
+from tests.backend_neutral.linear_problem import compile_and_fit
+from tests.backend_neutral.linear_problem import linear_model
+from tests.backend_neutral.linear_problem import problem
+from tests.backend_neutral.linear_problem import reference
+from tests.backend_neutral.reference_lookahead import NumpyLinearRegression
+from tests.backend_neutral.reference_lookahead import ReferenceLookaheadCallback
 
 BACKEND = keras.backend.backend()
 CROSS_BACKEND_FILES = pathlib.Path(__file__).parent / "data"

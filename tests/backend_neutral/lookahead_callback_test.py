@@ -26,19 +26,19 @@ import keras
 import numpy as np
 import pytest
 
-from linear_problem import BATCH
-from linear_problem import COMPILED
-from linear_problem import EAGER
-from linear_problem import INNERS
-from linear_problem import assert_weights
-from linear_problem import compile_and_fit
-from linear_problem import linear_model
-from linear_problem import problem
-from linear_problem import reference
-from reference_lookahead import NumpyLinearRegression
 from tensorflow_lookahead import compat
 from tensorflow_lookahead.callbacks import LookaheadCallback
 from tensorflow_lookahead.callbacks import LookaheadDiagnostics
+from tests.backend_neutral.inner_optimizers import INNERS
+from tests.backend_neutral.linear_problem import BATCH
+from tests.backend_neutral.linear_problem import COMPILED
+from tests.backend_neutral.linear_problem import EAGER
+from tests.backend_neutral.linear_problem import assert_weights
+from tests.backend_neutral.linear_problem import compile_and_fit
+from tests.backend_neutral.linear_problem import linear_model
+from tests.backend_neutral.linear_problem import problem
+from tests.backend_neutral.linear_problem import reference
+from tests.backend_neutral.reference_lookahead import NumpyLinearRegression
 
 BACKEND = keras.backend.backend()
 # torch.compile takes about 40 s per model: the torch runs stay eager.

@@ -25,14 +25,14 @@ import keras
 import numpy as np
 import pytest
 
-from linear_problem import EAGER
-from linear_problem import compile_and_fit
-from linear_problem import linear_model
-from linear_problem import reference
-from linear_problem import assert_weights
 from tensorflow_lookahead import Lookahead
 from tensorflow_lookahead.optimizers.lookahead import INNER_OPTIMIZER_CLASS_KEY
 from tensorflow_lookahead.optimizers.lookahead import MAX_APPLIED_UPDATES_PER_SYNC
+from tests.backend_neutral.linear_problem import EAGER
+from tests.backend_neutral.linear_problem import assert_weights
+from tests.backend_neutral.linear_problem import compile_and_fit
+from tests.backend_neutral.linear_problem import linear_model
+from tests.backend_neutral.linear_problem import reference
 
 STEPS = 5
 

@@ -14,23 +14,24 @@
 # ==============================================================================
 """Writes `data/lookahead_adam_written_on_<backend>.keras` on the current backend.
 
-Run once per backend, e.g. `KERAS_BACKEND=jax python make_cross_backend_files.py`
-from this directory. Each file holds a linear model trained with
-`Lookahead(Adam(0.02), sync_period=3, slow_step_size=0.5)` for 4 steps (one
-step after a sync) of `linear_problem`'s data; `lookahead_backends_test.py`
-loads every file on every backend and checks that training continues exactly
-as Algorithm 1 in NumPy says.
+Run once per backend from the repository root, e.g.
+`KERAS_BACKEND=jax python -m tests.backend_neutral.make_cross_backend_files`.
+Each file holds a linear model trained with `Lookahead(Adam(0.02),
+sync_period=3, slow_step_size=0.5)` for 4 steps (one step after a sync) of
+`linear_problem`'s data; `lookahead_backends_test.py` loads every file on
+every backend and checks that training continues exactly as Algorithm 1 in
+NumPy says.
 """
 
 import pathlib
 
 import keras
 
-from linear_problem import EAGER
-from linear_problem import INNERS
-from linear_problem import compile_and_fit
-from linear_problem import linear_model
 from tensorflow_lookahead import Lookahead
+from tests.backend_neutral.inner_optimizers import INNERS
+from tests.backend_neutral.linear_problem import EAGER
+from tests.backend_neutral.linear_problem import compile_and_fit
+from tests.backend_neutral.linear_problem import linear_model
 
 STEPS_BEFORE_SAVE = 4
 

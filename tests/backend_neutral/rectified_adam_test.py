@@ -29,11 +29,11 @@ import keras
 import numpy as np
 import pytest
 
-from rectified_adam_reference import NumpyRanger
-from rectified_adam_reference import NumpyRectifiedAdam
-from rectified_adam_reference import constant
 from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.optimizers import RectifiedAdam
+from tests.backend_neutral.rectified_adam_reference import NumpyRanger
+from tests.backend_neutral.rectified_adam_reference import NumpyRectifiedAdam
+from tests.backend_neutral.rectified_adam_reference import constant
 
 DATA = pathlib.Path(__file__).resolve().parent.parent / "data" / "tfa_reference"
 DESCRIPTION = json.loads((DATA / "reference.json").read_text())

@@ -30,21 +30,18 @@ import keras
 import numpy as np
 import pytest
 
-from linear_problem import BATCH
-from linear_problem import COMPILED
-from linear_problem import EAGER
-from linear_problem import INNERS
-from linear_problem import SYNC_SETTINGS
-from linear_problem import assert_weights
-from linear_problem import compile_and_fit
-from linear_problem import linear_model
-from linear_problem import problem
-from linear_problem import reference
-from reference_lookahead import NumpyLinearRegression
-
-UPSTREAM = pathlib.Path(__file__).resolve().parents[2] / "upstream"
-sys.path.insert(0, str(UPSTREAM))
-import make_patch  # noqa: E402
+from tests.backend_neutral.inner_optimizers import INNERS
+from tests.backend_neutral.linear_problem import BATCH
+from tests.backend_neutral.linear_problem import COMPILED
+from tests.backend_neutral.linear_problem import EAGER
+from tests.backend_neutral.linear_problem import SYNC_SETTINGS
+from tests.backend_neutral.linear_problem import assert_weights
+from tests.backend_neutral.linear_problem import compile_and_fit
+from tests.backend_neutral.linear_problem import linear_model
+from tests.backend_neutral.linear_problem import problem
+from tests.backend_neutral.linear_problem import reference
+from tests.backend_neutral.reference_lookahead import NumpyLinearRegression
+from upstream import make_patch
 
 BACKEND = keras.backend.backend()
 MODULE = "keras.src.optimizers.lookahead"

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-import tf_keras_helpers as helpers
 from tensorflow_lookahead import Lookahead
 from tensorflow_lookahead.tf_keras import RectifiedAdam
+from tests.tf_keras import tf_keras_helpers as helpers
 
 SAVED_STEPS = 4
 TOTAL_STEPS = 10

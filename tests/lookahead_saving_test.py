@@ -30,19 +30,16 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-import golden_files
 from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.utils import test_utils
-from reference_lookahead import ReferenceLookahead
+from tests import golden_files
+from tests.backend_neutral.inner_optimizers import INNERS
+from tests.backend_neutral.reference_lookahead import ReferenceLookahead
 
 SYNC_PERIOD = 3
 BATCH = 8
 MORE_STEPS = 5
 HERE = pathlib.Path(__file__).resolve().parent
-INNERS = {
-    "sgd_momentum": lambda: keras.optimizers.SGD(0.05, momentum=0.9),
-    "adam": lambda: keras.optimizers.Adam(0.02),
-}
 # n with n mod k in {0, 1, k - 1}: at, just after and just before a sync.
 STEPS_BEFORE_SAVE = [2 * SYNC_PERIOD, 2 * SYNC_PERIOD + 1, SYNC_PERIOD - 1]
 
@@ -163,7 +160,6 @@ def test_resume_equals_uninterrupted(
 ):
     expected = uninterrupted_weights(inner, steps + MORE_STEPS, run_eagerly)
     model = compiled_model(inner, run_eagerly)
-    inner = inner
     train(model, 0, steps)
     state = optimizer_state(model.optimizer)
 
@@ -193,18 +189,17 @@ def test_resume_in_a_new_process(tmp_path):
         targets=targets[steps * BATCH :],
     )
     environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    environment["PYTHONPATH"] = os.pathsep.join(
-        [str(HERE.parent), environment.get("PYTHONPATH", "")]
-    )
     completed = subprocess.run(
         [
             sys.executable,
-            str(HERE / "resume_in_new_process.py"),
+            "-m",
+            "tests.resume_in_new_process",
             str(tmp_path / "model.keras"),
             str(tmp_path / "data.npz"),
             str(tmp_path / "weights.npz"),
             str(BATCH),
         ],
+        cwd=HERE.parent,
         env=environment,
         capture_output=True,
         text=True,

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from tensorflow_lookahead.optimizers import Lookahead
-from fit_helpers import BATCH, fit_in_order
+from tests.fit_helpers import BATCH, fit_in_order
 
 STEPS_PER_EPOCH = 4
 EPOCHS = 4

@@ -31,12 +31,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-import multi_worker_training as recipe
-from distributed_training import per_example_loss
 from tensorflow_lookahead.optimizers import Lookahead
-from reference_lookahead import ReferenceLookahead
+from tests import multi_worker_training as recipe
+from tests.backend_neutral.inner_optimizers import sgd_momentum
+from tests.backend_neutral.reference_lookahead import ReferenceLookahead
+from tests.distributed_training import per_example_loss
 
-HERE = pathlib.Path(__file__).resolve().parent
+# The directory that holds the `tests` package: the workers run there.
+ROOT = pathlib.Path(__file__).absolute().parents[1]
 WORKERS = 2
 TIMEOUT_SECONDS = 240
 
@@ -64,17 +66,16 @@ def run_workers(output_dir):
                 ),
                 TF_CPP_MIN_LOG_LEVEL="3",
                 CUDA_VISIBLE_DEVICES="",
-                PYTHONPATH=os.pathsep.join(
-                    [str(HERE.parent), str(HERE), os.environ.get("PYTHONPATH", "")]
-                ),
             )
             processes.append(
                 subprocess.Popen(
                     [
                         sys.executable,
-                        str(HERE / "multi_worker_training.py"),
+                        "-m",
+                        "tests.multi_worker_training",
                         output_dir,
                     ],
+                    cwd=ROOT,
                     env=environment,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
@@ -94,7 +95,7 @@ def run_workers(output_dir):
 def single_process_reference():
     model = recipe.new_model()
     reference = ReferenceLookahead(
-        recipe.new_inner_optimizer(), recipe.SYNC_PERIOD, recipe.SLOW_STEP_SIZE
+        sgd_momentum(), recipe.SYNC_PERIOD, recipe.SLOW_STEP_SIZE
     )
     features, targets = recipe.global_batches()
     for start in range(0, len(features), recipe.GLOBAL_BATCH):
@@ -126,9 +127,7 @@ def test_two_workers_match_one_process_and_share_a_checkpoint(tmp_path):
     assert int(iterations) == recipe.STEPS
 
     model = recipe.new_model()
-    optimizer = Lookahead(
-        recipe.new_inner_optimizer(), recipe.SYNC_PERIOD, recipe.SLOW_STEP_SIZE
-    )
+    optimizer = Lookahead(sgd_momentum(), recipe.SYNC_PERIOD, recipe.SLOW_STEP_SIZE)
     optimizer.build(model.trainable_variables)
     checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer)
     checkpoint.read(str(tmp_path / "checkpoint" / "ckpt")).assert_consumed()

@@ -12,25 +12,23 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""LookaheadCallback and the compat APIs give the optimizer's trajectory."""
+"""LookaheadCallback (TensorFlow backend): the optimizer's trajectory under fit.
+
+On every device and under MirroredStrategy; the backend-neutral behaviour is
+tested in tests/backend_neutral/lookahead_callback_test.py.
+"""
 
 import keras
 import numpy as np
 import pytest
 
-from tensorflow_lookahead import compat
-from tensorflow_lookahead.callbacks import LookaheadCallback
-from tensorflow_lookahead.optimizers import model_attachment
+from tensorflow_lookahead.callbacks import LookaheadCallback, model_attachment
 from tensorflow_lookahead.utils import test_utils
-from fit_helpers import assert_weights_close, fit, mlp, reference_fit
-from fit_helpers import linear_data, reference_fit_weights
-from reference_lookahead import ReferenceLookaheadCallback
+from tests.backend_neutral.inner_optimizers import sgd_momentum
+from tests.fit_helpers import assert_weights_close, fit, linear_data, mlp
+from tests.fit_helpers import reference_fit, reference_fit_weights
 
 DEVICES = test_utils.ALL_DEVICES
-
-
-def sgd_momentum():
-    return keras.optimizers.SGD(0.05, momentum=0.9)
 
 
 class OptimizerProbe(keras.callbacks.Callback):
@@ -133,83 +131,6 @@ def test_callback_needs_a_compiled_model():
 def test_callback_rejects_bad_arguments(kwargs, error, argument):
     with pytest.raises(error, match=argument):
         LookaheadCallback(**kwargs)
-
-
-@pytest.mark.with_device(DEVICES)
-def test_inject_before_fit_matches_reference(device, capsys):
-    expected = test_utils.run_on_default_device(
-        reference_fit_weights, sgd_momentum, 3, 0.5
-    )
-    model = mlp()
-    model.compile(optimizer=sgd_momentum(), loss="mse")
-    optimizer = compat.Lookahead(k=3, alpha=0.5).inject(model)
-    assert "now wraps the model's SGD optimizer" in capsys.readouterr().out
-    assert model.optimizer is optimizer
-    fit(model, optimizer)
-    assert_weights_close(model, expected)
-
-
-def test_inject_after_a_first_fit_syncs_from_there():
-    def reference_after_plain_epoch():
-        model = mlp()
-        fit(model, sgd_momentum(), epochs=1)
-        # The reference callback counts updates from its first fit on.
-        model.fit(
-            *_data(),
-            batch_size=16,
-            epochs=2,
-            shuffle=False,
-            verbose=0,
-            callbacks=[ReferenceLookaheadCallback(3, 0.5)],
-        )
-        return [v.numpy() for v in model.trainable_variables]
-
-    expected = reference_after_plain_epoch()
-    model = mlp()
-    fit(model, sgd_momentum(), epochs=1)
-    optimizer = compat.Lookahead(k=3, alpha=0.5).inject(model, verbose=False)
-    model.fit(*_data(), batch_size=16, epochs=2, shuffle=False, verbose=0)
-    assert_weights_close(model, expected)
-    assert int(optimizer.sync_count) == 2
-
-
-def test_inject_twice_keeps_or_raises_and_needs_compile():
-    model = mlp()
-    with pytest.raises(ValueError, match="compile"):
-        compat.Lookahead().inject(model)
-    model.compile(optimizer="adam", loss="mse")
-    optimizer = compat.Lookahead().inject(model, verbose=False)
-    # Again with the same settings keeps it; other settings raise.
-    assert compat.Lookahead().inject(model, verbose=False) is optimizer
-    with pytest.raises(ValueError, match="`k`=6 differs .* already"):
-        compat.Lookahead(k=6).inject(model)
-
-
-@pytest.mark.parametrize(
-    "kwargs, error, argument",
-    [
-        ({"k": 0}, ValueError, "`k`"),
-        ({"k": True}, TypeError, "`k`"),
-        ({"alpha": -0.1}, ValueError, "`alpha`"),
-        ({"alpha": None}, TypeError, '"alpha"'),
-    ],
-)
-def test_compat_rejects_bad_arguments(kwargs, error, argument):
-    with pytest.raises(error, match=argument):
-        compat.Lookahead(**kwargs)
-    with pytest.raises(error, match=argument):
-        compat.LookaheadOptimizerCallback(**kwargs)
-
-
-def test_params_flow_callback_matches_reference():
-    expected = reference_fit_weights(sgd_momentum, 3, 0.5)
-    model = mlp()
-    fit(
-        model,
-        sgd_momentum(),
-        callbacks=[compat.LookaheadOptimizerCallback(k=3, alpha=0.5)],
-    )
-    assert_weights_close(model, expected)
 
 
 def _data():

@@ -25,11 +25,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from distributed_training import distributed_train_step, per_example_loss
-
 from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.utils import test_utils
-from reference_lookahead import ReferenceLookahead
+from tests.backend_neutral.inner_optimizers import INNERS
+from tests.backend_neutral.reference_lookahead import ReferenceLookahead
+from tests.distributed_training import distributed_train_step, per_example_loss
 
 GLOBAL_BATCH = 8
 STEPS = 10
@@ -39,10 +39,6 @@ STRATEGIES = [
     tf.distribute.OneDeviceStrategy,
     tf.distribute.experimental.CentralStorageStrategy,
 ]
-INNERS = {
-    "sgd_momentum": lambda: keras.optimizers.SGD(0.05, momentum=0.9),
-    "adam": lambda: keras.optimizers.Adam(0.02),
-}
 
 
 def global_batches():
@@ -124,13 +120,3 @@ def test_slow_weights_are_mirrored_on_every_replica(device):
             c.device.replace(fast.value.name.split(":")[0], "") or c.device
             for c in fast_copies
         ]
-
-
-def test_inner_optimizer_from_another_strategy_is_rejected():
-    strategy = test_utils.create_strategy(tf.distribute.MirroredStrategy)
-    inner = keras.optimizers.Adam()
-    with strategy.scope():
-        with pytest.raises(ValueError, match="`optimizer` was created under"):
-            Lookahead(inner)
-        # A name or a config is created in the current scope instead.
-        assert Lookahead("adam").inner_optimizer._distribution_strategy is strategy

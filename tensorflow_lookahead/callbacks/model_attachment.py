@@ -12,7 +12,14 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""Putting a Lookahead optimizer into an already compiled Keras model."""
+"""Attaching a Lookahead to an already compiled Keras model, and detaching it.
+
+The plumbing of `LookaheadCallback` (attached for one `fit`), of
+`LookaheadDiagnostics` (finds the Lookahead in the model) and of the
+keras_lookahead `inject` API in `tensorflow_lookahead.compat` (attached for
+good): the model's optimizer, under any `LossScaleOptimizer`, is swapped for a
+Lookahead around it and the train function is traced again.
+"""
 
 import weakref
 
