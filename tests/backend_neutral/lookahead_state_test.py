@@ -17,7 +17,9 @@
 On every backend: a load that raises leaves the optimizer as it was, another
 inner optimizer's state is rejected, the inner optimizer's state is stored
 once, `set_weights` sets all or nothing, and mismatched gradients, variables
-or cycle lengths raise clear errors.
+or cycle lengths raise clear errors. An interrupted `fit` keeps the fast
+weights also with `finalize_with_slow_weights` (Keras' JAX trainer finalizes
+interrupted fits too).
 """
 
 import h5py
@@ -28,6 +30,8 @@ import pytest
 from tensorflow_lookahead import Lookahead
 from tensorflow_lookahead.optimizers.lookahead import INNER_OPTIMIZER_CLASS_KEY
 from tensorflow_lookahead.optimizers.lookahead import MAX_APPLIED_UPDATES_PER_SYNC
+from tests.backend_neutral.inner_optimizers import INNERS
+from tests.backend_neutral.linear_problem import COMPILED
 from tests.backend_neutral.linear_problem import EAGER
 from tests.backend_neutral.linear_problem import assert_weights
 from tests.backend_neutral.linear_problem import compile_and_fit
@@ -211,3 +215,35 @@ def test_cycle_with_gradient_accumulation_must_fit_the_step_counter():
     inner = keras.optimizers.SGD(gradient_accumulation_steps=4)
     with pytest.raises(ValueError, match="gradient_accumulation_steps"):
         Lookahead(inner, sync_period=2**30)
+
+
+class StopAfterBatch(keras.callbacks.Callback):
+    def __init__(self, batch):
+        super().__init__()
+        self.batch = batch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch == self.batch:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("mode", [EAGER, COMPILED])
+def test_interrupted_fit_keeps_fast_weights_and_resumes_exactly(mode):
+    if keras.backend.backend() == "torch" and mode == COMPILED:
+        pytest.skip("torch.compile takes about 40 s per model; eager covers it")
+    sync_period, steps, stopped_after = 3, 8, 4
+    expected = reference("adam", sync_period, 0.5, steps)
+    model = linear_model(steps)
+    optimizer = Lookahead(
+        INNERS["adam"](), sync_period, 0.5, finalize_with_slow_weights=True
+    )
+    with pytest.raises(KeyboardInterrupt):
+        compile_and_fit(
+            model, optimizer, steps, mode, callbacks=[StopAfterBatch(stopped_after - 1)]
+        )
+    assert_weights(model.trainable_variables, expected[stopped_after - 1][0])
+    compile_and_fit(
+        model, optimizer, steps - stopped_after, mode, first_step=stopped_after
+    )
+    # The uninterrupted run ends on the slow weights (finalize_with_slow_weights).
+    assert_weights(model.trainable_variables, expected[-1][1])
