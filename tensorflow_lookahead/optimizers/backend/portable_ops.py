@@ -127,9 +127,24 @@ def copied(value):
     return ops.copy(value)
 
 
+def _writes_in_place(mask):
+    """Whether an update is done in place: eager torch, like its optimizers.
+
+    In place, torch's `copy_` and `lerp_` each read and write the weights once,
+    without temporaries; inside a `StatelessScope` they update the scope's
+    tensors, as Keras' torch optimizers do.
+    """
+    return mask is None and keras.backend.backend() == "torch"
+
+
 def assign_copy(target, source, mask=None):
     """The update `target = source`, for `apply_if`."""
-    if mask is None:
+    if _writes_in_place(mask):
+        import torch
+
+        with torch.no_grad():
+            target.value.copy_(source.value)
+    elif mask is None:
         target.assign(copied(source.value))
     else:
         target.assign(ops.where(mask, source.value, target.value))
@@ -149,6 +164,14 @@ def interpolation(slow_step_size, constraint):
 
     def interpolate(slow, fast, mask=None):
         slow_value = slow.value
+        if _writes_in_place(mask):
+            import torch
+
+            with torch.no_grad():
+                slow_value.lerp_(fast.value, slow_step_size)
+            if constraint is not None:
+                slow.assign(constraint(slow.value))
+            return
         interpolated = slow_value + slow_step_size * (fast.value - slow_value)
         if constraint is not None:
             interpolated = constraint(interpolated)
