@@ -31,8 +31,6 @@ the anchor for the compiled rows.
 """
 
 import argparse
-import json
-import resource
 
 import keras
 import numpy as np
@@ -40,6 +38,7 @@ import numpy as np
 import workloads
 from benchmark_timing import alternating_rounds
 from benchmark_timing import ratio_summary
+from benchmark_timing import report_rows
 from benchmark_timing import wall_and_cpu_seconds
 
 MODES = ("eager", "compiled")
@@ -313,11 +312,7 @@ def main():
                 rows.append(row)
                 if "error" not in row:
                     print_row(row)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of this process: {peak_mb:.0f} MB")
-    if args.output:
-        with open(args.output, "w") as output:
-            json.dump({"rows": rows, "peak_rss_mb": peak_mb}, output, indent=1)
+    report_rows(rows, args.output)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,9 @@ Imports neither TensorFlow nor Keras, so that the JAX and torch benchmarks
 run in environments without TensorFlow.
 """
 
+import json
 import math
+import resource
 import statistics
 import time
 
@@ -95,3 +97,12 @@ def ratio_summary(times):
         "cpu_ratio_median": statistics.median(cpu_ratios),
         "cpu_ratio_interval": median_interval(cpu_ratios),
     }
+
+
+def report_rows(rows, output=None):
+    """Prints the process's peak RSS; writes `rows` and it as JSON to `output`."""
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process: {peak_mb:.0f} MB")
+    if output:
+        with open(output, "w") as handle:
+            json.dump({"rows": rows, "peak_rss_mb": peak_mb}, handle, indent=1)

@@ -32,8 +32,6 @@ inner optimizer (TensorFlow 2.15); see benchmarks/run_all.sh.
 
 import argparse
 import contextlib
-import json
-import resource
 
 import numpy as np
 import tensorflow as tf
@@ -42,6 +40,7 @@ import workloads
 from benchmark_timing import alternating_rounds
 from benchmark_timing import median_interval  # noqa: F401 (tests use it here)
 from benchmark_timing import ratio_summary
+from benchmark_timing import report_rows
 from benchmark_timing import wall_and_cpu_seconds
 
 MODES = ("graph", "xla", "eager", "mirrored")
@@ -235,11 +234,7 @@ def main():
                 rows.append(row)
                 if "error" not in row:
                     print_row(row)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of this process: {peak_mb:.0f} MB")
-    if args.output:
-        with open(args.output, "w") as output:
-            json.dump({"rows": rows, "peak_rss_mb": peak_mb}, output, indent=1)
+    report_rows(rows, args.output)
 
 
 if __name__ == "__main__":

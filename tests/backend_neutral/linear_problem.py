@@ -98,3 +98,14 @@ def assert_weights(variables, expected, rtol=2e-5):
         np.testing.assert_allclose(
             keras.ops.convert_to_numpy(variable), want, rtol=rtol, atol=2e-6
         )
+
+
+def batch_gradients(weights, step, inner):
+    """The gradients of batch `step` at `weights` (kernel, bias), as tensors."""
+    features, targets, _, _ = problem(step + 1)
+    batch = slice(step * BATCH, (step + 1) * BATCH)
+    algorithm = NumpyLinearRegression(
+        *[keras.ops.convert_to_numpy(w) for w in weights], inner, 1, 1.0
+    )
+    grads = algorithm.gradients(features[batch].astype(np.float64), targets[batch])
+    return [keras.ops.convert_to_tensor(g, "float32") for g in grads]

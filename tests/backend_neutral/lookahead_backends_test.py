@@ -33,17 +33,16 @@ from tensorflow_lookahead import compat
 from tensorflow_lookahead.callbacks import LookaheadCallback
 from tensorflow_lookahead.callbacks import LookaheadDiagnostics
 from tests.backend_neutral.inner_optimizers import INNERS
-from tests.backend_neutral.linear_problem import BATCH
 from tests.backend_neutral.linear_problem import COMPILED
 from tests.backend_neutral.linear_problem import EAGER
 from tests.backend_neutral.linear_problem import FEATURES
 from tests.backend_neutral.linear_problem import SYNC_SETTINGS
 from tests.backend_neutral.linear_problem import assert_weights
+from tests.backend_neutral.linear_problem import batch_gradients
 from tests.backend_neutral.linear_problem import compile_and_fit
 from tests.backend_neutral.linear_problem import linear_model
 from tests.backend_neutral.linear_problem import problem
 from tests.backend_neutral.linear_problem import reference
-from tests.backend_neutral.reference_lookahead import NumpyLinearRegression
 from tests.backend_neutral.reference_lookahead import ReferenceLookaheadCallback
 
 BACKEND = keras.backend.backend()
@@ -54,20 +53,12 @@ CROSS_BACKEND_FILES = pathlib.Path(__file__).parent / "data"
 @pytest.mark.parametrize("sync_period,slow_step_size", SYNC_SETTINGS)
 def test_apply_follows_algorithm_1_at_every_step(inner, sync_period, slow_step_size):
     steps = 2 * sync_period + 2
-    features, targets, _, _ = problem(steps)
     expected = reference(inner, sync_period, slow_step_size, steps)
     model = linear_model(steps)
     optimizer = Lookahead(INNERS[inner](), sync_period, slow_step_size)
     variables = model.trainable_variables
     for step in range(steps):
-        batch = slice(step * BATCH, (step + 1) * BATCH)
-        algorithm = NumpyLinearRegression(
-            *[keras.ops.convert_to_numpy(v) for v in variables], inner, 1, 1.0
-        )
-        grads = algorithm.gradients(features[batch].astype(np.float64), targets[batch])
-        optimizer.apply(
-            [keras.ops.convert_to_tensor(g, "float32") for g in grads], variables
-        )
+        optimizer.apply(batch_gradients(variables, step, inner), variables)
         weights, slow_weights = expected[step]
         assert_weights(variables, weights)
         assert_weights(optimizer.slow_weights, slow_weights)
@@ -81,7 +72,7 @@ def test_apply_follows_algorithm_1_at_every_step(inner, sync_period, slow_step_s
 @pytest.mark.parametrize("inner", sorted(INNERS))
 def test_stateless_apply_follows_algorithm_1(inner):
     sync_period, slow_step_size, steps = 3, 0.5, 7
-    features, targets, kernel, bias = problem(steps)
+    _, _, kernel, bias = problem(steps)
     expected = reference(inner, sync_period, slow_step_size, steps)
     model = linear_model(steps)
     optimizer = Lookahead(INNERS[inner](), sync_period, slow_step_size)
@@ -89,13 +80,8 @@ def test_stateless_apply_follows_algorithm_1(inner):
     weights = [keras.ops.convert_to_tensor(w) for w in (kernel, bias)]
     state = [keras.ops.convert_to_tensor(v) for v in optimizer.variables]
     for step in range(steps):
-        batch = slice(step * BATCH, (step + 1) * BATCH)
-        algorithm = NumpyLinearRegression(
-            *[keras.ops.convert_to_numpy(w) for w in weights], inner, 1, 1.0
-        )
-        grads = algorithm.gradients(features[batch].astype(np.float64), targets[batch])
         weights, state = optimizer.stateless_apply(
-            state, [keras.ops.convert_to_tensor(g, "float32") for g in grads], weights
+            state, batch_gradients(weights, step, inner), weights
         )
         assert_weights(weights, expected[step][0])
     # Stateless: the optimizer's own variables did not move.

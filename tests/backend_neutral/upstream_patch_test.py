@@ -27,20 +27,18 @@ import shutil
 import sys
 
 import keras
-import numpy as np
 import pytest
 
 from tests.backend_neutral.inner_optimizers import INNERS
-from tests.backend_neutral.linear_problem import BATCH
 from tests.backend_neutral.linear_problem import COMPILED
 from tests.backend_neutral.linear_problem import EAGER
 from tests.backend_neutral.linear_problem import SYNC_SETTINGS
 from tests.backend_neutral.linear_problem import assert_weights
+from tests.backend_neutral.linear_problem import batch_gradients
 from tests.backend_neutral.linear_problem import compile_and_fit
 from tests.backend_neutral.linear_problem import linear_model
 from tests.backend_neutral.linear_problem import problem
 from tests.backend_neutral.linear_problem import reference
-from tests.backend_neutral.reference_lookahead import NumpyLinearRegression
 from upstream import make_patch
 
 BACKEND = keras.backend.backend()
@@ -67,16 +65,6 @@ def Lookahead(tmp_path_factory):
     del sys.modules[MODULE]
 
 
-def gradients(weights, step, inner):
-    features, targets, _, _ = problem(step + 1)
-    batch = slice(step * BATCH, (step + 1) * BATCH)
-    algorithm = NumpyLinearRegression(
-        *[keras.ops.convert_to_numpy(w) for w in weights], inner, 1, 1.0
-    )
-    grads = algorithm.gradients(features[batch].astype(np.float64), targets[batch])
-    return [keras.ops.convert_to_tensor(g, "float32") for g in grads]
-
-
 @pytest.mark.parametrize("inner", sorted(INNERS))
 @pytest.mark.parametrize("sync_period,slow_step_size", SYNC_SETTINGS)
 def test_apply_follows_algorithm_1_at_every_step(
@@ -88,7 +76,7 @@ def test_apply_follows_algorithm_1_at_every_step(
     optimizer = Lookahead(INNERS[inner](), sync_period, slow_step_size)
     variables = model.trainable_variables
     for step in range(steps):
-        optimizer.apply(gradients(variables, step, inner), variables)
+        optimizer.apply(batch_gradients(variables, step, inner), variables)
         weights, slow_weights = expected[step]
         assert_weights(variables, weights)
         assert_weights(optimizer.slow_weights, slow_weights)
@@ -109,7 +97,7 @@ def test_stateless_apply_follows_algorithm_1(Lookahead, inner):
     state = [keras.ops.convert_to_tensor(v) for v in optimizer.variables]
     for step in range(steps):
         weights, state = optimizer.stateless_apply(
-            state, gradients(weights, step, inner), weights
+            state, batch_gradients(weights, step, inner), weights
         )
         assert_weights(weights, expected[step][0])
     # Stateless: the optimizer's own variables did not move.
