@@ -351,3 +351,37 @@ def test_model_variables_created_in_the_same_trace(mode):
     for got_step, want_step in zip(trajectory, expected):
         for got, want in zip(got_step, want_step):
             np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("kinds", [("tf",) * 4, ("tf", "keras", "tf", "keras")])
+def test_plain_tf_variables_match_reference(mode, kinds):
+    """Custom loops with `tf.Variable`s, alone or mixed with Keras variables."""
+
+    def variables_of_kinds():
+        return [
+            tf.Variable(value) if kind == "tf" else keras.Variable(value)
+            for value, kind in zip(initial_values(), kinds)
+        ]
+
+    variables = variables_of_kinds()
+    optimizer = Lookahead(keras.optimizers.Adam(learning_rate=0.05), 5, 0.5)
+
+    def step():
+        optimizer.apply_gradients(zip(gradients(variables), variables))
+
+    if mode != "eager":
+        step = tf.function(step, jit_compile=mode == "xla")
+    trajectory = []
+    for _ in range(STEPS):
+        step()
+        trajectory.append([v.numpy() for v in variables])
+    expected = reference_trajectory("adam", 5, 0.5)
+    for got_step, want_step in zip(trajectory, expected):
+        for got, want in zip(got_step, want_step):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    with optimizer.slow_weights_in_model():
+        for variable, want in zip(variables, expected[9]):
+            np.testing.assert_allclose(variable.numpy(), want, rtol=1e-5, atol=1e-6)
+    for variable, want in zip(variables, expected[-1]):
+        np.testing.assert_allclose(variable.numpy(), want, rtol=1e-5, atol=1e-6)

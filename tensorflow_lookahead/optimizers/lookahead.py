@@ -198,7 +198,7 @@ class Lookahead(keras.optimizers.Optimizer):
 
     def _copy_model_weights_into_slow_weights(self):
         for slow, fast in self.slow_and_fast_pairs():
-            slow.assign(backend.copied(fast.value))
+            slow.assign(backend.copied(ops.convert_to_tensor(fast)))
 
     @property
     def slow_weights(self):
@@ -231,7 +231,7 @@ class Lookahead(keras.optimizers.Optimizer):
         if self._applied_updates() == 0:
             self._copy_model_weights_into_slow_weights()
         for slow, fast in self.slow_and_fast_pairs():
-            fast_value = ops.copy(fast.value)
+            fast_value = ops.copy(ops.convert_to_tensor(fast))
             fast.assign(backend.copied(slow.value))
             slow.assign(fast_value)
 
