@@ -16,6 +16,7 @@
 
 import contextlib
 import copy
+import inspect
 import math
 import numbers
 import sys
@@ -154,9 +155,13 @@ class Lookahead(keras.optimizers.Optimizer):
     def build(self, var_list):
         """Builds the inner optimizer, then creates one slow weight per variable.
 
+        A second call does nothing, as for Keras' optimizers.
+
         Args:
             var_list: The model's trainable variables.
         """
+        if self.built:
+            return
         var_list = list(var_list)
         if self.inner_optimizer.built:
             self._check_inner_optimizer_built_on(var_list)
@@ -388,11 +393,32 @@ class Lookahead(keras.optimizers.Optimizer):
             self.finalize_with_slow_weights
             and self.built
             and self._applied_updates() > 0
-            and sys.exc_info()[0] is None
+            and not exception_propagates_through_caller()
         ):
             for slow, fast in self.slow_and_fast_pairs():
                 fast.assign(backend.copied(slow.value))
         self.inner_optimizer.finalize_variable_values(var_list)
+
+    @property
+    def _model_variables_moving_average(self):
+        # `keras.callbacks.SwapEMAWeights` looks one wrapper deep (e.g. into a
+        # LossScaleOptimizer around Lookahead) and swaps these with this
+        # optimizer's `_trainable_variables`: the inner optimizer's averages,
+        # in that order. Absent (AttributeError) when the inner has no EMA.
+        inner = self.inner_optimizer
+        if not (self.built and inner.use_ema):
+            raise AttributeError(
+                "Lookahead has no moving averages: its inner optimizer "
+                f"{type(inner).__name__} has use_ema={inner.use_ema} or is "
+                "not built yet."
+            )
+        averages = {
+            inner._var_key(variable): average
+            for variable, average in zip(
+                inner._trainable_variables, inner._model_variables_moving_average
+            )
+        }
+        return [averages[self._var_key(v)] for v in self._trainable_variables]
 
     def __dir__(self):
         # Keras saves every optimizer reachable through an attribute a
@@ -558,6 +584,23 @@ class Lookahead(keras.optimizers.Optimizer):
         if isinstance(optimizer, dict):
             optimizer = deserialized_optimizer(optimizer, custom_objects)
         return cls(optimizer, **config)
+
+
+def exception_propagates_through_caller():
+    """Whether the caller of `finalize_variable_values` is being unwound.
+
+    True in the `finally` block of a `fit` that an exception interrupts. False
+    for a `fit` that ends normally inside an `except` block (a retry loop),
+    where `sys.exc_info()` still holds the exception that block handles: that
+    one was raised outside `fit`.
+    """
+    error = sys.exc_info()[1]
+    if error is None or error.__traceback__ is None:
+        return False
+    caller = inspect.currentframe().f_back
+    while caller is not None and caller.f_code.co_name == "finalize_variable_values":
+        caller = caller.f_back
+    return error.__traceback__.tb_frame is caller
 
 
 def has_slow_weight(optimizer, variable):

@@ -228,13 +228,34 @@ def test_finalize_with_slow_weights_then_train_again(mode):
     assert int(optimizer.iterations) == steps + 2
 
 
-@pytest.mark.parametrize("steps_before_save", [2, 3, 4])
-def test_keras_file_resumes_mid_cycle(tmp_path, steps_before_save):
+def test_finalize_with_slow_weights_in_an_except_block():
+    """A fit that ends normally while an earlier error is handled (a retry)."""
+    sync_period, slow_step_size, steps = 3, 0.5, 7
+    expected = reference("adam", sync_period, slow_step_size, steps)
+    model = linear_model(steps)
+    optimizer = Lookahead(
+        INNERS["adam"](), sync_period, slow_step_size, finalize_with_slow_weights=True
+    )
+    try:
+        raise RuntimeError("a failed first attempt")
+    except RuntimeError:
+        compile_and_fit(model, optimizer, steps, EAGER)
+    assert_weights(model.trainable_variables, expected[-1][1])
+
+
+@pytest.mark.parametrize(
+    "steps_before_save,builds", [(2, 0), (3, 0), (4, 0), (2, 2)]
+)
+def test_keras_file_resumes_mid_cycle(tmp_path, steps_before_save, builds):
+    """Also after `build` called twice, which must not add slow weights."""
     sync_period, slow_step_size, more_steps = 3, 0.5, 4
     total = steps_before_save + more_steps
     expected = reference("adam", sync_period, slow_step_size, total)
     model = linear_model(total)
     optimizer = Lookahead(INNERS["adam"](), sync_period, slow_step_size)
+    for _ in range(builds):
+        optimizer.build(model.trainable_variables)
+        assert len(optimizer.slow_weights) == len(model.trainable_variables)
     compile_and_fit(model, optimizer, steps_before_save, EAGER)
     path = tmp_path / "model.keras"
     model.save(path)
