@@ -135,6 +135,7 @@ class Lookahead(keras.optimizers.Optimizer):
         sync_period = validated_sync_period(sync_period)
         slow_step_size = validated_slow_step_size(slow_step_size)
         inner_optimizer = inner_optimizer_from(optimizer)
+        check_no_loss_scaling_inside(inner_optimizer)
         if finalize_with_slow_weights and inner_optimizer.use_ema:
             raise ValueError(
                 "`finalize_with_slow_weights=True` cannot be combined with an "
@@ -629,6 +630,24 @@ def check_cycle_fits_counter(sync_period, inner_optimizer):
             f"`gradient_accumulation_steps` must be at most "
             f"{MAX_APPLIED_UPDATES_PER_SYNC}, got {sync_period} * {accumulation}."
         )
+
+
+def check_no_loss_scaling_inside(inner_optimizer):
+    """Raises if a `LossScaleOptimizer` is (or is inside) the inner optimizer.
+
+    It skips the steps whose gradients are not finite, which Lookahead would
+    still count towards a synchronization.
+    """
+    optimizer = inner_optimizer
+    while optimizer is not None:
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            raise ValueError(
+                "Lookahead cannot wrap a LossScaleOptimizer: it would count the "
+                "steps the loss scaler skips. Wrap Lookahead in it instead, "
+                "LossScaleOptimizer(Lookahead(inner)), as `compile` does under "
+                f"the mixed_float16 policy. Received: optimizer={inner_optimizer}"
+            )
+        optimizer = getattr(optimizer, "inner_optimizer", None)
 
 
 def reject_extra_arguments(kwargs):

@@ -315,3 +315,19 @@ def test_data_parallel_on_two_devices_follows_algorithm_1(inner):
     assert len(optimizer.slow_weights[0].value.sharding.device_set) == 2
     assert_weights(model.trainable_variables, expected[-1][0])
     assert_weights(optimizer.slow_weights, expected[-1][1])
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_loss_scale_optimizer_inside_is_refused(nested):
+    """It skips steps with non-finite gradients that Lookahead would count."""
+    inner = keras.optimizers.LossScaleOptimizer(INNERS["adam"]())
+    if nested:
+        inner = Lookahead(INNERS["adam"]())
+        inner.inner_optimizer = keras.optimizers.LossScaleOptimizer(
+            inner.inner_optimizer
+        )
+    with pytest.raises(ValueError, match=r"LossScaleOptimizer\(Lookahead\(inner\)\)"):
+        Lookahead(inner)
+    config = keras.optimizers.serialize(inner)
+    with pytest.raises(ValueError, match="cannot wrap a LossScaleOptimizer"):
+        Lookahead(config)
