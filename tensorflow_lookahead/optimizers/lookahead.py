@@ -51,6 +51,9 @@ BASE_OPTIMIZER_ARGUMENTS = (
 MAX_APPLIED_UPDATES_PER_SYNC = 2**31 - 1
 # Key of the inner optimizer's registered class name in saved variables.
 INNER_OPTIMIZER_CLASS_KEY = "inner_optimizer_class"
+# Key of the sync period the step counter was counted with.
+SYNC_PERIOD_KEY = "sync_period"
+METADATA_KEYS = {INNER_OPTIMIZER_CLASS_KEY, SYNC_PERIOD_KEY}
 
 
 @keras.utils.register_keras_serializable(package="Addons")
@@ -149,6 +152,7 @@ class Lookahead(keras.optimizers.Optimizer):
         self.slow_step_size = slow_step_size
         self.finalize_with_slow_weights = finalize_with_slow_weights
         self._slow_weights = []
+        self._slow_weights_are_in_model = False
 
     def _inner_learning_rate(self):
         return self.inner_optimizer.learning_rate
@@ -236,6 +240,10 @@ class Lookahead(keras.optimizers.Optimizer):
             )
         if self._applied_updates() == 0:
             self._copy_model_weights_into_slow_weights()
+        self._exchange_slow_and_fast_values()
+        self._slow_weights_are_in_model = not self._slow_weights_are_in_model
+
+    def _exchange_slow_and_fast_values(self):
         for slow, fast in self.slow_and_fast_pairs():
             fast_value = ops.copy(ops.convert_to_tensor(fast))
             fast.assign(backend.copied(slow.value))
@@ -449,13 +457,22 @@ class Lookahead(keras.optimizers.Optimizer):
             variable.assign(weight)
 
     def save_own_variables(self, store):
-        """Saves `variables` and the inner optimizer's class name.
+        """Saves `variables`, the inner optimizer's class name and `sync_period`.
+
+        Inside `slow_weights_in_model()` the slow weights are saved from the
+        model, where they are then: the file holds the true slow weights.
 
         Args:
             store: Where the variables go, keyed "0", "1", ... in the order of
                 `variables`.
         """
-        super().save_own_variables(store)
+        saved_from = {}
+        if self._slow_weights_are_in_model:
+            saved_from = {id(slow): fast for slow, fast in self.slow_and_fast_pairs()}
+        for index, variable in enumerate(self.variables):
+            variable = saved_from.get(id(variable), variable)
+            store[str(index)] = ops.convert_to_numpy(variable)
+        store[SYNC_PERIOD_KEY] = np.array(self.sync_period, dtype="int64")
         class_name = inner_optimizer_class_name(self.inner_optimizer)
         store[INNER_OPTIMIZER_CLASS_KEY] = np.frombuffer(
             class_name.encode("utf-8"), dtype=np.uint8
@@ -478,7 +495,7 @@ class Lookahead(keras.optimizers.Optimizer):
             ValueError: The saved variables do not fit this optimizer.
         """
         keys = set(store.keys())
-        saved_count = len(keys - {INNER_OPTIMIZER_CLASS_KEY})
+        saved_count = len(keys - METADATA_KEYS)
         if not self.built:
             warnings.warn(
                 f"Lookahead optimizer {self.name!r} is not built, so its "
@@ -500,6 +517,9 @@ class Lookahead(keras.optimizers.Optimizer):
             ) from None
         for variable, value in zip(self.variables, values):
             variable.assign(value)
+        if self._slow_weights_are_in_model:
+            # The model's layers were just loaded with the fast weights.
+            self._exchange_slow_and_fast_values()
 
     def _checked_saved_values(self, store, keys, saved_count):
         """The saved values in the order of `variables`, if they fit."""
@@ -514,7 +534,17 @@ class Lookahead(keras.optimizers.Optimizer):
                     f"file holds the state of an inner {saved_class}, but this "
                     f"optimizer wraps a {current_class}."
                 )
-        if sorted(keys - {INNER_OPTIMIZER_CLASS_KEY}) != sorted(
+        if SYNC_PERIOD_KEY in keys:
+            saved_sync_period = int(np.asarray(store[SYNC_PERIOD_KEY]))
+            if saved_sync_period != self.sync_period:
+                raise ValueError(
+                    f"Cannot restore Lookahead optimizer {self.name!r}: the "
+                    f"file was saved with sync_period={saved_sync_period}, but "
+                    f"this optimizer has sync_period={self.sync_period}; its "
+                    "step counter would place the next sync wrongly. Create "
+                    f"the Lookahead with sync_period={saved_sync_period}."
+                )
+        if sorted(keys - METADATA_KEYS) != sorted(
             str(index) for index in range(saved_count)
         ):
             raise ValueError(

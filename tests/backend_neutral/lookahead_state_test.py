@@ -28,15 +28,18 @@ import numpy as np
 import pytest
 
 from tensorflow_lookahead import Lookahead
-from tensorflow_lookahead.optimizers.lookahead import INNER_OPTIMIZER_CLASS_KEY
+from tensorflow_lookahead.optimizers.lookahead import METADATA_KEYS
 from tensorflow_lookahead.optimizers.lookahead import MAX_APPLIED_UPDATES_PER_SYNC
 from tests.backend_neutral.inner_optimizers import INNERS
 from tests.backend_neutral.linear_problem import COMPILED
+from tests.backend_neutral.linear_problem import BATCH
 from tests.backend_neutral.linear_problem import EAGER
 from tests.backend_neutral.linear_problem import assert_weights
 from tests.backend_neutral.linear_problem import compile_and_fit
 from tests.backend_neutral.linear_problem import linear_model
+from tests.backend_neutral.linear_problem import problem
 from tests.backend_neutral.linear_problem import reference
+from tests.backend_neutral.reference_lookahead import NumpyLinearRegression
 
 STEPS = 5
 
@@ -96,9 +99,57 @@ def test_weights_file_holds_the_inner_state_once(tmp_path):
     with h5py.File(path, "r") as saved:
         assert "inner_optimizer" not in saved["optimizer"]
         stored = set(saved["optimizer/vars"].keys())
-    assert stored == {str(i) for i in range(len(optimizer.variables))} | {
-        INNER_OPTIMIZER_CLASS_KEY
-    }
+    assert stored == {str(i) for i in range(len(optimizer.variables))} | METADATA_KEYS
+
+
+def test_state_saved_with_another_sync_period_is_refused(tmp_path):
+    saved_model, _ = trained(keras.optimizers.Adam(0.02))
+    path = tmp_path / "saved.weights.h5"
+    saved_model.save_weights(path)
+    model = linear_model(2 * STEPS)
+    optimizer = Lookahead(keras.optimizers.Adam(0.02), sync_period=5)
+    compile_and_fit(model, optimizer, 1, EAGER)
+    before = values(optimizer.variables)
+    with pytest.raises(ValueError, match="saved with sync_period=3, but this"):
+        model.load_weights(path)
+    assert_unchanged(optimizer.variables, before)
+
+
+def reference_resumed_from_slow_weights(steps_before, steps_after):
+    """Algorithm 1 whose fast weights are set to the slow ones after a step."""
+    features, targets, kernel, bias = problem(steps_before + steps_after)
+    algorithm = NumpyLinearRegression(kernel, bias, "adam", 3, 0.5)
+    for step in range(steps_before + steps_after):
+        if step == steps_before:
+            algorithm.weights = [slow.copy() for slow in algorithm.slow_weights]
+        batch = slice(step * BATCH, (step + 1) * BATCH)
+        algorithm.step(features[batch], targets[batch])
+    return algorithm.weights, algorithm.slow_weights
+
+
+def test_file_saved_inside_slow_weights_in_model_holds_true_slow_weights(tmp_path):
+    """The file resumes from its slow weights; the saving run goes on exactly."""
+    steps_before, steps_after = 4, 4
+    expected = reference("adam", 3, 0.5, steps_before + steps_after)
+    model = linear_model(steps_before + steps_after)
+    optimizer = Lookahead(INNERS["adam"](), sync_period=3)
+    compile_and_fit(model, optimizer, steps_before, EAGER)
+    path = tmp_path / "slow.keras"
+    with optimizer.slow_weights_in_model():
+        model.save(path)
+    compile_and_fit(model, optimizer, steps_after, EAGER, first_step=steps_before)
+    assert_weights(model.trainable_variables, expected[-1][0])
+    assert_weights(optimizer.slow_weights, expected[-1][1])
+
+    restored = keras.models.load_model(path)
+    slow_after_save = expected[steps_before - 1][1]
+    assert_weights(restored.trainable_variables, slow_after_save)
+    compile_and_fit(
+        restored, restored.optimizer, steps_after, EAGER, first_step=steps_before
+    )
+    fast, slow = reference_resumed_from_slow_weights(steps_before, steps_after)
+    assert_weights(restored.trainable_variables, fast)
+    assert_weights(restored.optimizer.slow_weights, slow)
 
 
 def test_state_without_the_inner_class_name_still_loads():
@@ -247,3 +298,17 @@ def test_interrupted_fit_keeps_fast_weights_and_resumes_exactly(mode):
     )
     # The uninterrupted run ends on the slow weights (finalize_with_slow_weights).
     assert_weights(model.trainable_variables, expected[-1][1])
+
+
+def test_file_loaded_inside_slow_weights_in_model_is_in_place_on_exit(tmp_path):
+    steps = 4
+    expected = reference("adam", 3, 0.5, steps)
+    saved_model, _ = trained(INNERS["adam"](), steps=steps)
+    path = tmp_path / "mid_cycle.weights.h5"
+    saved_model.save_weights(path)
+    model, optimizer = trained(INNERS["adam"](), steps=2)
+    with optimizer.slow_weights_in_model():
+        model.load_weights(path)
+        assert_weights(model.trainable_variables, expected[-1][1])
+    assert_weights(model.trainable_variables, expected[-1][0])
+    assert_weights(optimizer.slow_weights, expected[-1][1])
