@@ -14,11 +14,14 @@
 # ==============================================================================
 """The Rectified Adam (RAdam) optimizer (Liu et al., 2020) for Keras 3."""
 
+import functools
+import inspect
 import math
 import numbers
-from typing import Callable, Union
+from typing import Callable, Optional, Union
 
 import keras
+import numpy as np
 from keras import ops
 
 from tensorflow_lookahead.optimizers import legacy_config
@@ -39,9 +42,75 @@ KERAS3_ARGUMENTS = (
     "gradient_accumulation_steps",
 )
 
+# `keras.optimizers.Optimizer` arguments that are real numbers (or None).
+KERAS3_REAL_ARGUMENTS = (
+    "clipnorm",
+    "clipvalue",
+    "global_clipnorm",
+    "ema_momentum",
+    "loss_scale_factor",
+)
+
 LearningRate = Union[
     numbers.Real, keras.optimizers.schedules.LearningRateSchedule, Callable, dict
 ]
+
+
+def python_number(value):
+    """The Python number a NumPy scalar, 0-d array or 0-d tensor holds.
+
+    Other values, variables included (their value can change), are returned
+    unchanged, as are tensors NumPy cannot read (symbolic ones).
+    """
+    if isinstance(value, (numbers.Number, str, bytes, dict)) and not isinstance(
+        value, np.generic
+    ):
+        return value
+    if callable(value) or hasattr(value, "assign"):
+        return value
+    shape = getattr(value, "shape", None)
+    if shape is None or tuple(shape) != ():
+        return value
+    try:
+        array = np.asarray(value)
+    except Exception:  # A symbolic tensor: left to the type check.
+        return value
+    if array.shape != () or array.dtype.kind not in "biuf":
+        return value
+    return array.item()
+
+
+def python_numbers_for_scalar_arrays(func):
+    """Decorates `func` to receive Python numbers for 0-d arrays and tensors.
+
+    Keras' optimizers and tfa take NumPy scalars, 0-d NumPy arrays and 0-d
+    tensors for their hyperparameters. Applied above `typechecked`, this
+    turns each such argument (in `**kwargs` too) into the Python float, int
+    or bool it holds, which the annotations then check as any number.
+
+    Args:
+        func: The function, e.g. a constructor.
+
+    Returns:
+        The decorated function.
+    """
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        for name, value in bound.arguments.items():
+            kind = signature.parameters[name].kind
+            if kind is inspect.Parameter.VAR_KEYWORD:
+                value = {key: python_number(item) for key, item in value.items()}
+            elif kind is inspect.Parameter.VAR_POSITIONAL:
+                value = tuple(python_number(item) for item in value)
+            else:
+                value = python_number(value)
+            bound.arguments[name] = value
+        return func(*bound.args, **bound.kwargs)
+
+    return wrapper
 
 
 @keras.utils.register_keras_serializable(package="Addons")
@@ -84,9 +153,10 @@ class RectifiedAdam(keras.optimizers.Optimizer):
     `exclude_from_weight_decay()` works as in any Keras 3 optimizer.
 
     Sparse gradients (`tf.IndexedSlices`, e.g. from an `Embedding` layer on
-    TensorFlow) are applied densely, as Keras 3's `Adam` does: the moments of
-    every row decay and every row moves on each step. tfa's RectifiedAdam
-    moved only the rows present in the gradient.
+    TensorFlow) are applied densely: the slices of a repeated row are summed
+    first (as tfa did), so the update equals that of the dense gradient, and
+    the moments of every row decay and every row moves on each step. tfa's
+    RectifiedAdam moved only the rows present in the gradient.
 
     Ranger is `Lookahead(RectifiedAdam(...))`.
 
@@ -94,6 +164,10 @@ class RectifiedAdam(keras.optimizers.Optimizer):
     `"Addons>RectifiedAdam"` or of a Ranger's `"Addons>Lookahead"`), but not
     optimizer state: tfa kept its moments as Keras 2 slots, a layout Keras 3
     cannot load, so a tfa model resumed on Keras 3 restarts the moments.
+
+    Every number below must be finite (not NaN or infinite). A NumPy scalar,
+    0-d NumPy array or 0-d tensor is accepted for a number and stored as the
+    Python number it holds.
 
     Args:
         learning_rate: A float >= 0, a
@@ -112,11 +186,14 @@ class RectifiedAdam(keras.optimizers.Optimizer):
             from which on the update is rectified; a real number >= 4 (the
             rectification term is not real below 4).
         total_steps: An integer >= 0; a positive value enables the warmup
-            described above.
+            described above. At most the largest value of the step counter
+            `iterations`: 2**63 - 1 on TensorFlow (int64), 2**31 - 1 on JAX
+            and PyTorch (int32).
         warmup_proportion: The proportion of `total_steps` spent warming up,
             in [0, 1].
         min_lr: The learning rate reached at `total_steps`, a float >= 0.
-        name: The name of the optimizer, used for its variables.
+        name: The name of the optimizer, used for its variables; None means
+            the default, `"RectifiedAdam"`.
         **kwargs: `lr` and `decay`, Keras 2 arguments tfa accepted: `lr`
             replaces `learning_rate` and `decay` turns a float learning rate
             into the equal `InverseTimeDecay` schedule. Also the
@@ -142,6 +219,7 @@ class RectifiedAdam(keras.optimizers.Optimizer):
     0.9
     """
 
+    @python_numbers_for_scalar_arrays
     @typechecked
     def __init__(
         self,
@@ -155,9 +233,11 @@ class RectifiedAdam(keras.optimizers.Optimizer):
         total_steps: numbers.Integral = 0,
         warmup_proportion: numbers.Real = 0.1,
         min_lr: numbers.Real = 0.0,
-        name: str = "RectifiedAdam",
+        name: Optional[str] = "RectifiedAdam",
         **kwargs,
     ):
+        if name is None:
+            name = "RectifiedAdam"
         learning_rate = learning_rate_from_keras2_arguments(learning_rate, kwargs)
         unknown = sorted(key for key in kwargs if key not in KERAS3_ARGUMENTS)
         if unknown:
@@ -166,6 +246,9 @@ class RectifiedAdam(keras.optimizers.Optimizer):
                 "besides its own arguments it accepts lr, decay, "
                 f"{', '.join(KERAS3_ARGUMENTS)}."
             )
+        for key in KERAS3_REAL_ARGUMENTS:
+            if kwargs.get(key) is not None:
+                kwargs[key] = validated_real(kwargs[key], key)
         learning_rate = validated_rate(learning_rate, "learning_rate")
         weight_decay = validated_rate(weight_decay, "weight_decay")
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
@@ -180,7 +263,9 @@ class RectifiedAdam(keras.optimizers.Optimizer):
         self.epsilon = validated_real(epsilon, "epsilon", low=0.0, low_open=True)
         self.amsgrad = amsgrad
         self.sma_threshold = validated_real(sma_threshold, "sma_threshold", low=4.0)
-        self.total_steps = validated_total_steps(total_steps)
+        self.total_steps = validated_total_steps(
+            total_steps, counter_maximum(self.iterations)
+        )
         self.warmup_proportion = validated_real(
             warmup_proportion, "warmup_proportion", low=0.0, high=1.0
         )
@@ -240,7 +325,7 @@ class RectifiedAdam(keras.optimizers.Optimizer):
         index = self._get_variable_index(variable)
         m, v = self._m[index], self._v[index]
         lr = ops.cast(learning_rate, dtype)
-        gradient = ops.cast(gradient, dtype)
+        gradient = ops.cast(summed_sparse_gradient(gradient), dtype)
         step = ops.cast(self.iterations + 1, dtype)
         beta_1 = ops.cast(self.beta_1, dtype)
         beta_2 = ops.cast(self.beta_2, dtype)
@@ -261,7 +346,6 @@ class RectifiedAdam(keras.optimizers.Optimizer):
         if self.total_steps > 0:
             lr = self._warmed_up_learning_rate(lr, step, dtype)
 
-        # A sparse gradient becomes dense when added to the dense moments.
         m_t = ops.add(beta_1 * m, ops.multiply(gradient, 1.0 - beta_1))
         v_t = ops.add(beta_2 * v, ops.multiply(ops.square(gradient), 1.0 - beta_2))
         self.assign(m, m_t)
@@ -330,36 +414,70 @@ def learning_rate_from_keras2_arguments(learning_rate, kwargs):
     keras2 = {key: kwargs.pop(key) for key in KERAS2_ARGUMENTS if key in kwargs}
     if not keras2:
         return learning_rate
-    decay = keras2.get("decay") or 0.0
-    if isinstance(decay, bool) or not isinstance(decay, numbers.Real):
-        raise TypeError(f"`decay` must be a real number >= 0, got {decay!r}.")
-    if math.isnan(decay) or decay < 0:
-        raise ValueError(f"`decay` must be a real number >= 0, got {decay!r}.")
+    decay = validated_real(keras2.get("decay") or 0.0, "decay", low=0.0)
     # tfa: `lr`, when given, wins over `learning_rate`.
     learning_rate = keras2.get("lr", learning_rate)
+    if isinstance(learning_rate, numbers.Real) and "lr" in keras2:
+        learning_rate = validated_real(learning_rate, "lr", low=0.0)
     config = legacy_config.upgraded_optimizer_config(
         {"config": {"learning_rate": learning_rate, "decay": decay}}
     )["config"]
     return config["learning_rate"]
 
 
+def summed_sparse_gradient(gradient):
+    """A `tf.IndexedSlices` gradient as the dense gradient, else `gradient`.
+
+    The slices of a repeated index (a token twice in a batch) are summed, as
+    in the dense gradient, before the moments square it.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return gradient
+    import tensorflow as tf
+
+    if isinstance(gradient, tf.IndexedSlices):
+        return tf.convert_to_tensor(gradient)
+    return gradient
+
+
 def validated_real(value, name, low=None, high=None, high_open=False, low_open=False):
-    """`value` as a float, checked to lie in [low, high] (or [low, high))."""
+    """`value` as a finite float, checked to lie in [low, high] (or open ends).
+
+    Shared by the Keras 3 and tf_keras RectifiedAdam.
+
+    Args:
+        value: The argument's value.
+        name: The argument's name, for the error message.
+        low: The lower bound, or None.
+        high: The upper bound, or None.
+        high_open: Whether `high` itself is excluded.
+        low_open: Whether `low` itself is excluded.
+
+    Returns:
+        `value` as a Python float.
+
+    Raises:
+        TypeError: `value` is not a real number (a bool is not).
+        ValueError: `value` is NaN, infinite or out of bounds.
+    """
     interval = interval_text(low, high, high_open, low_open)
+    accepted = f"`{name}` must be a finite real number{interval}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a real number {interval}, got {value!r}.")
+        raise TypeError(f"{accepted}, got {value!r}.")
     value = float(value)
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
-    if math.isnan(value) or too_low or too_high:
-        raise ValueError(f"`{name}` must be a real number {interval}, got {value!r}.")
+    if not math.isfinite(value) or too_low or too_high:
+        raise ValueError(f"{accepted}, got {value!r}.")
     return value
 
 
 def interval_text(low, high, high_open, low_open):
+    if low is None and high is None:
+        return ""
     if high is None:
-        return f"{'>' if low_open else '>='} {low}"
-    return f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        return f" {'>' if low_open else '>='} {low}"
+    return f" in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
 
 
 def validated_rate(value, name):
@@ -385,14 +503,35 @@ def validated_rate(value, name):
     return validated_real(value, name, low=0.0)
 
 
-def validated_total_steps(total_steps):
-    """`total_steps` as an int, checked to be >= 0."""
+def counter_maximum(counter):
+    """The largest value the integer variable `counter` can hold."""
+    return int(np.iinfo(keras.backend.standardize_dtype(counter.dtype)).max)
+
+
+def validated_total_steps(total_steps, maximum):
+    """`total_steps` as an int, checked to be in [0, maximum].
+
+    Shared by the Keras 3 and tf_keras RectifiedAdam.
+
+    Args:
+        total_steps: The argument's value, an integer.
+        maximum: The largest value the optimizer's step counter can hold.
+
+    Returns:
+        `total_steps` as a Python int.
+
+    Raises:
+        TypeError: `total_steps` is a bool.
+        ValueError: `total_steps` is out of range.
+    """
+    accepted = (
+        f"`total_steps` must be an integer in [0, {maximum}] (at most the "
+        "largest value of the step counter `iterations`)"
+    )
     if isinstance(total_steps, bool):
-        raise TypeError(
-            f"`total_steps` must be an integer >= 0, not a bool: {total_steps}."
-        )
-    if total_steps < 0:
-        raise ValueError(f"`total_steps` must be an integer >= 0, got {total_steps}.")
+        raise TypeError(f"{accepted}, not a bool: {total_steps}.")
+    if not 0 <= total_steps <= maximum:
+        raise ValueError(f"{accepted}, got {total_steps}.")
     return int(total_steps)
 
 

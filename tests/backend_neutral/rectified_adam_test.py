@@ -370,8 +370,18 @@ def test_sparse_gradients_apply_densely():
     np.testing.assert_allclose(model.get_weights()[0], weights[0], rtol=2e-5, atol=1e-7)
 
 
+# The tf_keras RectifiedAdam raises the same message (tests/tf_keras).
+SMA_THRESHOLD_MESSAGE = (
+    r"^`sma_threshold` must be a finite real number >= 4.0, got 3.9.$"
+)
+
 BAD_ARGUMENTS = [
-    ("learning_rate", -0.1, ValueError, r"`learning_rate` must be a real number >= 0"),
+    (
+        "learning_rate",
+        -0.1,
+        ValueError,
+        r"`learning_rate` must be a finite real number >= 0",
+    ),
     ("learning_rate", "fast", TypeError, '"learning_rate"'),
     (
         "learning_rate",
@@ -379,30 +389,51 @@ BAD_ARGUMENTS = [
         ValueError,
         "`learning_rate`",
     ),
-    ("beta_1", 1.0, ValueError, r"`beta_1` must be a real number in \[0.0, 1.0\)"),
+    (
+        "beta_1",
+        1.0,
+        ValueError,
+        r"`beta_1` must be a finite real number in \[0.0, 1.0\)",
+    ),
     ("beta_1", -0.1, ValueError, "`beta_1`"),
     ("beta_1", True, TypeError, "`beta_1`"),
-    ("beta_2", 1.5, ValueError, r"`beta_2` must be a real number in \[0.0, 1.0\)"),
+    (
+        "beta_2",
+        1.5,
+        ValueError,
+        r"`beta_2` must be a finite real number in \[0.0, 1.0\)",
+    ),
     ("beta_2", "0.9", TypeError, '"beta_2"'),
-    ("epsilon", 0.0, ValueError, "`epsilon` must be a real number > 0"),
+    ("epsilon", 0.0, ValueError, "`epsilon` must be a finite real number > 0"),
     ("epsilon", math.nan, ValueError, "`epsilon`"),
-    ("weight_decay", -1e-4, ValueError, "`weight_decay` must be a real number >= 0"),
+    (
+        "weight_decay",
+        -1e-4,
+        ValueError,
+        "`weight_decay` must be a finite real number >= 0",
+    ),
     ("weight_decay", "l2", TypeError, '"weight_decay"'),
     ("amsgrad", 1, TypeError, '"amsgrad"'),
-    ("sma_threshold", 3.0, ValueError, "`sma_threshold` must be a real number >= 4"),
+    (
+        "sma_threshold",
+        3.0,
+        ValueError,
+        "`sma_threshold` must be a finite real number >= 4",
+    ),
     ("sma_threshold", math.nan, ValueError, "`sma_threshold`"),
-    ("total_steps", -1, ValueError, "`total_steps` must be an integer >= 0"),
+    ("sma_threshold", 3.9, ValueError, SMA_THRESHOLD_MESSAGE),
+    ("total_steps", -1, ValueError, r"`total_steps` must be an integer in \[0, "),
     ("total_steps", 10.0, TypeError, '"total_steps"'),
     ("total_steps", True, TypeError, "`total_steps`"),
     (
         "warmup_proportion",
         1.5,
         ValueError,
-        r"`warmup_proportion` must be a real number in \[0.0, 1.0\]",
+        r"`warmup_proportion` must be a finite real number in \[0.0, 1.0\]",
     ),
-    ("min_lr", -1.0, ValueError, "`min_lr` must be a real number >= 0"),
+    ("min_lr", -1.0, ValueError, "`min_lr` must be a finite real number >= 0"),
     ("name", 3, TypeError, '"name"'),
-    ("decay", -0.1, ValueError, "`decay` must be a real number >= 0"),
+    ("decay", -0.1, ValueError, "`decay` must be a finite real number >= 0"),
     ("decay", "0.1", TypeError, "`decay`"),
     ("momentum", 0.9, TypeError, r"unexpected keyword arguments \['momentum'\]"),
 ]
@@ -426,3 +457,218 @@ def test_keras2_decay_with_a_schedule_raises():
 def test_keras2_lr_argument_wins_as_in_tfa():
     optimizer = RectifiedAdam(learning_rate=0.5, lr=0.01)
     assert float(optimizer.learning_rate) == pytest.approx(0.01)
+
+
+# Every real-valued argument, RectifiedAdam's own and the base optimizer's.
+REAL_ARGUMENTS = [
+    "learning_rate",
+    "beta_1",
+    "beta_2",
+    "epsilon",
+    "weight_decay",
+    "sma_threshold",
+    "warmup_proportion",
+    "min_lr",
+    "lr",
+    "decay",
+    "clipnorm",
+    "clipvalue",
+    "global_clipnorm",
+    "ema_momentum",
+    "loss_scale_factor",
+]
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
+@pytest.mark.parametrize("argument", REAL_ARGUMENTS)
+def test_non_finite_argument_raises_naming_it(argument, value):
+    message = rf"^`{argument}` must be a finite real number.*, got {value!r}\.$"
+    with pytest.raises(ValueError, match=message):
+        RectifiedAdam(**{argument: value})
+
+
+def counter_maximum():
+    dtype = keras.backend.standardize_dtype(RectifiedAdam().iterations.dtype)
+    return int(np.iinfo(dtype).max)
+
+
+def test_step_counter_is_int64_on_tensorflow_int32_elsewhere():
+    expected = 2**63 - 1 if keras.backend.backend() == "tensorflow" else 2**31 - 1
+    assert counter_maximum() == expected
+
+
+@pytest.mark.parametrize("excess", ["maximum_plus_one", "2**64"])
+def test_total_steps_beyond_the_step_counter_raises(excess):
+    maximum = counter_maximum()
+    total_steps = maximum + 1 if excess == "maximum_plus_one" else 2**64
+    message = rf"^`total_steps` must be an integer in \[0, {maximum}\].*"
+    message += rf", got {total_steps}\.$"
+    with pytest.raises(ValueError, match=message):
+        RectifiedAdam(total_steps=total_steps)
+
+
+def numpy_reference_trajectory(radam, steps):
+    """The NumPy reference's values of each variable, row t after step t."""
+    weights = [values[0].astype(np.float64) for values in trajectory("defaults")]
+    expected = [[w] for w in weights]
+    for step in range(steps):
+        weights = radam.apply(weights, gradients(step))
+        for values, weight in zip(expected, weights):
+            values.append(weight)
+    return [np.stack(values) for values in expected]
+
+
+def run_steps(optimizer, steps):
+    variables = [keras.Variable(values[0]) for values in trajectory("defaults")]
+    history = [[keras.ops.convert_to_numpy(v)] for v in variables]
+    for step in range(steps):
+        optimizer.apply(
+            [keras.ops.convert_to_tensor(g) for g in gradients(step)], variables
+        )
+        for values, variable in zip(history, variables):
+            values.append(keras.ops.convert_to_numpy(variable))
+    return [np.stack(values) for values in history]
+
+
+def test_largest_total_steps_trains_as_the_reference():
+    maximum = counter_maximum()
+    optimizer = RectifiedAdam(0.1, total_steps=maximum, warmup_proportion=0.0)
+    reference = NumpyRectifiedAdam(
+        learning_rate=constant(0.1), total_steps=maximum, warmup_proportion=0.0
+    )
+    actual, expected = run_steps(optimizer, 8), numpy_reference_trajectory(reference, 8)
+    for got, want in zip(actual, expected):
+        np.testing.assert_allclose(got, want, rtol=3e-3, atol=1e-7)
+        assert np.max(np.abs(got[-1] - got[0])) > 1e-3
+
+
+HYPERPARAMETERS = dict(
+    learning_rate=0.05,
+    beta_1=0.8,
+    beta_2=0.95,
+    epsilon=1e-6,
+    weight_decay=0.01,
+    amsgrad=True,
+    sma_threshold=4.5,
+    total_steps=8,
+    warmup_proportion=0.25,
+    min_lr=0.001,
+)
+SCALAR_KINDS = {
+    "numpy_scalar": lambda value: np.asarray(value)[()],
+    "numpy_0d_array": np.asarray,
+    "0d_tensor": keras.ops.convert_to_tensor,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SCALAR_KINDS))
+def test_0d_arrays_and_tensors_as_hyperparameters(kind):
+    arguments = {key: SCALAR_KINDS[kind](v) for key, v in HYPERPARAMETERS.items()}
+    optimizer = RectifiedAdam(**arguments)
+    # The value each holds (a float32 tensor rounds 0.8, say).
+    values = {key: np.asarray(value).item() for key, value in arguments.items()}
+    config = optimizer.get_config()
+    json.dumps(config)
+    for key, value in values.items():
+        # Keras' config reads the learning rate from its float32 variable.
+        assert config[key] == pytest.approx(value, rel=1e-7), key
+        assert type(config[key]) is type(value), key
+    reference = numpy_radam(values)
+    expected = numpy_reference_trajectory(reference, 12)
+    assert [reference.rectification(t) is None for t in (4, 5)] == [True, False]
+    for got, want in zip(run_steps(optimizer, 12), expected):
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-7)
+
+
+def test_0d_arrays_as_keras2_and_base_arguments():
+    optimizer = RectifiedAdam(
+        lr=np.asarray(0.01), decay=np.float32(0.5), clipnorm=np.asarray(1.0)
+    )
+    assert optimizer.clipnorm == 1.0 and type(optimizer.clipnorm) is float
+    schedule = optimizer._learning_rate
+    assert float(schedule(2)) == pytest.approx(0.01 / (1 + 0.5 * 2))
+
+
+def test_name_none_is_the_default_name():
+    optimizer = RectifiedAdam(name=None)
+    assert optimizer.name == RectifiedAdam().name == "RectifiedAdam"
+    assert RectifiedAdam.from_config(optimizer.get_config()).name == "RectifiedAdam"
+
+
+def index_slices(step):
+    """Rows 0 and 2 twice, as a batch with a repeated token gives them."""
+    generator = np.random.RandomState(step)
+    indices = np.array([0, 2, 0, 1, 2], dtype="int32")
+    values = generator.normal(size=(len(indices), 3)).astype("float32")
+    return indices, values
+
+
+def dense_gradient(indices, values, rows):
+    gradient = np.zeros((rows, values.shape[1]), dtype=np.float64)
+    np.add.at(gradient, indices, values.astype(np.float64))
+    return gradient
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="tf.IndexedSlices gradients are TensorFlow's",
+)
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_sparse_gradient_with_repeated_indices_equals_dense(amsgrad):
+    import tensorflow as tf
+
+    rows, steps = 4, 10
+    table = np.linspace(-1.0, 1.0, rows * 3).reshape(rows, 3).astype("float32")
+    arguments = dict(beta_2=0.95, amsgrad=amsgrad)
+
+    def run(sparse):
+        variable = keras.Variable(table)
+        optimizer = RectifiedAdam(0.1, weight_decay=0.01, **arguments)
+        for step in range(steps):
+            indices, values = index_slices(step)
+            if sparse:
+                gradient = tf.IndexedSlices(
+                    tf.constant(values), tf.constant(indices), tf.constant(table.shape)
+                )
+            else:
+                gradient = tf.constant(dense_gradient(indices, values, rows), "float32")
+            optimizer.apply([gradient], [variable])
+        return variable.numpy()
+
+    radam = NumpyRectifiedAdam(
+        learning_rate=constant(0.1), weight_decay=constant(0.01), **arguments
+    )
+    expected = [table.astype(np.float64)]
+    for step in range(steps):
+        expected = radam.apply(expected, [dense_gradient(*index_slices(step), rows)])
+    sparse, dense = run(sparse=True), run(sparse=False)
+    np.testing.assert_allclose(sparse, dense, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(sparse, expected[0], rtol=2e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["eager", "compiled"])
+def test_embedding_with_a_repeated_token_equals_numpy_reference(mode):
+    """Token 1 twice in each batch: its gradient is the sum of both."""
+    rows, width, steps = 3, 2, 8
+    table = np.linspace(-1.0, 1.0, rows * width).reshape(rows, width).astype("float32")
+    indices = np.array([[1], [1], [0], [2]] * steps, dtype="int32")
+    targets = np.full((4 * steps, 1, width), 0.5, dtype="float32")
+    model = keras.Sequential(
+        [keras.Input((1,), dtype="int32"), keras.layers.Embedding(rows, width)]
+    )
+    model.set_weights([table])
+    model.compile(
+        optimizer=RectifiedAdam(0.1, beta_2=0.95),
+        loss="mse",
+        run_eagerly=mode == "eager",
+        jit_compile=mode == "compiled",
+    )
+    model.fit(indices, targets, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    radam = NumpyRectifiedAdam(learning_rate=constant(0.1), beta_2=0.95)
+    weights = [table.astype(np.float64)]
+    for step in range(steps):
+        gradient = np.zeros_like(weights[0])
+        for row in indices[4 * step : 4 * step + 4, 0]:
+            gradient[row] += 2 * (weights[0][row] - 0.5) / (4 * width)
+        weights = radam.apply(weights, [gradient])
+    np.testing.assert_allclose(model.get_weights()[0], weights[0], rtol=2e-5, atol=1e-7)
