@@ -16,6 +16,7 @@
 
 import keras
 import numpy as np
+import pytest
 
 from tests.backend_neutral.reference_lookahead import ReferenceLookaheadCallback
 
@@ -78,3 +79,26 @@ def reference_fit_weights(inner_fn, sync_period, slow_step_size, epochs=3):
 def assert_weights_close(model, expected, rtol=1e-5):
     for got, want in zip(model.trainable_variables, expected):
         np.testing.assert_allclose(got.numpy(), want, rtol=rtol, atol=1e-6)
+
+
+def compiled_tf_keras_model():
+    """A tf_keras (Keras 2) MLP compiled with SGD; skips without tf_keras."""
+    tf_keras = pytest.importorskip("tf_keras")
+    model = tf_keras.Sequential(
+        [
+            tf_keras.Input((4,)),
+            tf_keras.layers.Dense(8, activation="tanh"),
+            tf_keras.layers.Dense(1),
+        ]
+    )
+    model.compile(optimizer=tf_keras.optimizers.SGD(0.05), loss="mse")
+    return model
+
+
+# What a Keras 3 callback or `inject` says when given a tf_keras model.
+TF_KERAS_MODEL_ERROR = (
+    r"works with Keras 3 models only and got a tf_keras \(Keras 2\) model, "
+    r"Sequential; there is no tf_keras version of {user}\. For tf_keras, compile "
+    r"the model with tensorflow_lookahead\.tf_keras\.Lookahead\(optimizer, "
+    r"sync_period, slow_step_size\)\."
+)

@@ -21,6 +21,7 @@ from tensorflow_lookahead.utils import test_utils
 from tests.backend_neutral.inner_optimizers import sgd_momentum
 from tests.backend_neutral.reference_lookahead import ReferenceLookaheadCallback
 from tests.fit_helpers import assert_weights_close, fit, linear_data, mlp
+from tests.fit_helpers import TF_KERAS_MODEL_ERROR, compiled_tf_keras_model
 from tests.fit_helpers import reference_fit_weights
 
 DEVICES = test_utils.ALL_DEVICES
@@ -74,6 +75,15 @@ def test_inject_twice_keeps_or_raises_and_needs_compile():
     assert compat.Lookahead().inject(model, verbose=False) is optimizer
     with pytest.raises(ValueError, match="`k`=6 differs .* already"):
         compat.Lookahead(k=6).inject(model)
+
+
+def test_inject_rejects_a_tf_keras_model_and_names_the_tf_keras_optimizer():
+    model = compiled_tf_keras_model()
+    optimizer = model.optimizer
+    error = TF_KERAS_MODEL_ERROR.format(user=r"compat\.Lookahead\.inject")
+    with pytest.raises(TypeError, match=error):
+        compat.Lookahead(k=3).inject(model, verbose=False)
+    assert model.optimizer is optimizer
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from tensorflow_lookahead.callbacks import LookaheadCallback, model_attachment
 from tensorflow_lookahead.utils import test_utils
 from tests.backend_neutral.inner_optimizers import sgd_momentum
 from tests.fit_helpers import assert_weights_close, fit, linear_data, mlp
+from tests.fit_helpers import TF_KERAS_MODEL_ERROR, compiled_tf_keras_model
 from tests.fit_helpers import reference_fit, reference_fit_weights
 
 DEVICES = test_utils.ALL_DEVICES
@@ -116,6 +117,22 @@ def test_callback_needs_a_compiled_model():
     callback.set_model(model)
     with pytest.raises(ValueError, match="compile"):
         callback.on_train_begin()
+
+
+def test_callback_rejects_a_tf_keras_model_and_names_the_tf_keras_optimizer():
+    model = compiled_tf_keras_model()
+    weights = model.get_weights()
+    callback = LookaheadCallback(sync_period=3)
+    error = TF_KERAS_MODEL_ERROR.format(user="LookaheadCallback")
+    with pytest.raises(TypeError, match=error):
+        model.fit(*_data(), batch_size=16, epochs=1, callbacks=[callback], verbose=0)
+    with pytest.raises(TypeError, match=error):
+        callback.attach(model)
+    # Raised before anything changed.
+    assert type(model.optimizer).__name__ == "SGD"
+    assert int(model.optimizer.iterations.numpy()) == 0
+    for got, want in zip(model.get_weights(), weights):
+        np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,9 @@
 # ==============================================================================
 """LookaheadDiagnostics: fast-to-slow distances against the reference run."""
 
+import glob
+import pathlib
+
 import keras
 import numpy as np
 import pytest
@@ -24,6 +27,7 @@ from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.utils import test_utils
 from tests.backend_neutral.inner_optimizers import sgd_momentum
 from tests.backend_neutral.reference_lookahead import ReferenceLookahead
+from tests.fit_helpers import TF_KERAS_MODEL_ERROR, compiled_tf_keras_model
 from tests.fit_helpers import fit, linear_data, mlp
 
 DEVICES = test_utils.ALL_DEVICES
@@ -109,3 +113,32 @@ def test_diagnostics_reject_bad_arguments():
         LookaheadDiagnostics(every_n_steps=0)
     with pytest.raises(TypeError, match="log_dir"):
         LookaheadDiagnostics(log_dir=3)
+
+
+def test_diagnostics_take_numpy_integers_and_paths(tmp_path):
+    log_dir = pathlib.Path(tmp_path) / "diagnostics"
+    diagnostics = LookaheadDiagnostics(every_n_steps=np.int64(2), log_dir=log_dir)
+    fit(mlp(), Lookahead(sgd_momentum(), sync_period=3), callbacks=[diagnostics])
+    # Three epochs of four batches, recorded at every second step.
+    assert diagnostics.history["step"] == [2.0, 4.0, 6.0, 8.0, 10.0, 12.0]
+    assert glob.glob(str(log_dir / "events.out.tfevents.*"))
+
+
+@pytest.mark.parametrize("every_n_steps", [True, False])
+def test_diagnostics_reject_a_bool_every_n_steps(every_n_steps):
+    with pytest.raises(
+        TypeError,
+        match=(
+            "`every_n_steps` must be None or an integer >= 1, not a bool: "
+            f"{every_n_steps}."
+        ),
+    ):
+        LookaheadDiagnostics(every_n_steps=every_n_steps)
+
+
+def test_diagnostics_reject_a_tf_keras_model_and_name_the_tf_keras_optimizer():
+    model = compiled_tf_keras_model()
+    features, targets, _ = linear_data()
+    error = TF_KERAS_MODEL_ERROR.format(user="LookaheadDiagnostics")
+    with pytest.raises(TypeError, match=error):
+        model.fit(features, targets, callbacks=[LookaheadDiagnostics()], verbose=0)

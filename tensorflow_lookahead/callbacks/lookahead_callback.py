@@ -21,6 +21,7 @@ import keras
 from tensorflow_lookahead.optimizers import backend
 from tensorflow_lookahead.callbacks import model_attachment
 from tensorflow_lookahead.optimizers import lookahead
+from tensorflow_lookahead.utils import keras_version
 from tensorflow_lookahead.utils.typechecking import typechecked
 
 
@@ -106,10 +107,12 @@ class LookaheadCallback(keras.callbacks.Callback):
             The `Lookahead` now in the model, also `callback.optimizer`.
 
         Raises:
+            TypeError: The model is a tf_keras (Keras 2) model.
             ValueError: The model is not compiled, uses a Lookahead of its
                 own, or one with other settings was left in it by an
                 interrupted fit.
         """
+        keras_version.reject_tf_keras_model(model, "LookaheadCallback")
         left_in_model = model_attachment.continued_lookahead(
             model,
             {
@@ -139,6 +142,7 @@ class LookaheadCallback(keras.callbacks.Callback):
         return self.optimizer
 
     def set_model(self, model):
+        keras_version.reject_tf_keras_model(model, "LookaheadCallback")
         super().set_model(model)
         self._training = False
         self._optimizer_before_set_model = self.optimizer

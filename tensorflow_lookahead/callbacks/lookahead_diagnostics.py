@@ -14,13 +14,17 @@
 # ==============================================================================
 """A callback that shows Lookahead at work: fast-to-slow distances, syncs."""
 
+import numbers
+import os
 from typing import Optional
+from typing import Union
 
 import keras
 import numpy as np
 
 from tensorflow_lookahead.optimizers import backend
 from tensorflow_lookahead.callbacks import model_attachment
+from tensorflow_lookahead.utils import keras_version
 from tensorflow_lookahead.utils.typechecking import typechecked
 
 
@@ -42,13 +46,16 @@ class LookaheadDiagnostics(keras.callbacks.Callback):
 
     Args:
         every_n_steps: Also record every N training batches (at batch ends
-            seen by callbacks: with `steps_per_execution > 1`, only those).
-            None records at epoch ends only.
-        log_dir: A TensorBoard log directory to write scalars to, or None.
-            Needs TensorFlow.
+            seen by callbacks: with `steps_per_execution > 1`, only those);
+            an integer >= 1 (e.g. an `int` or `np.int64`, not a bool). None
+            records at epoch ends only.
+        log_dir: A TensorBoard log directory to write scalars to (a `str` or
+            an `os.PathLike` such as `pathlib.Path`), or None. Needs
+            TensorFlow.
 
     Raises:
-        TypeError: An argument has the wrong type.
+        TypeError: An argument has the wrong type (a bool for
+            `every_n_steps`, or a model from tf_keras).
         ValueError: `every_n_steps` is < 1.
         ImportError: `log_dir` is set and TensorFlow is not installed.
 
@@ -68,14 +75,25 @@ class LookaheadDiagnostics(keras.callbacks.Callback):
 
     @typechecked
     def __init__(
-        self, every_n_steps: Optional[int] = None, log_dir: Optional[str] = None
+        self,
+        every_n_steps: Optional[numbers.Integral] = None,
+        log_dir: Optional[Union[str, os.PathLike]] = None,
     ):
         super().__init__()
-        if every_n_steps is not None and every_n_steps < 1:
-            raise ValueError(
-                f"`every_n_steps` must be None or an integer >= 1, got {every_n_steps}."
+        if isinstance(every_n_steps, bool):
+            raise TypeError(
+                "`every_n_steps` must be None or an integer >= 1, not a bool: "
+                f"{every_n_steps}."
             )
+        if every_n_steps is not None:
+            if every_n_steps < 1:
+                raise ValueError(
+                    "`every_n_steps` must be None or an integer >= 1, got "
+                    f"{every_n_steps}."
+                )
+            every_n_steps = int(every_n_steps)
         if log_dir is not None:
+            log_dir = os.fsdecode(log_dir)
             # Raises ImportError now, not at the start of fit.
             from tensorflow_lookahead.callbacks import tensorboard_scalars  # noqa: F401
         self.every_n_steps = every_n_steps
@@ -83,6 +101,10 @@ class LookaheadDiagnostics(keras.callbacks.Callback):
         self.history = {}
         self._writer = None
         self._lookahead = None
+
+    def set_model(self, model):
+        keras_version.reject_tf_keras_model(model, "LookaheadDiagnostics")
+        super().set_model(model)
 
     def on_train_begin(self, logs=None):
         self._lookahead = model_attachment.find_lookahead(self.model.optimizer)

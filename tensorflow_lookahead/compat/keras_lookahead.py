@@ -19,6 +19,7 @@ import numbers
 from tensorflow_lookahead.callbacks import model_attachment
 from tensorflow_lookahead.optimizers import backend
 from tensorflow_lookahead.optimizers import lookahead
+from tensorflow_lookahead.utils import keras_version
 from tensorflow_lookahead.utils.typechecking import typechecked
 
 
@@ -71,9 +72,11 @@ class Lookahead:
             The `tensorflow_lookahead.Lookahead` optimizer now in the model.
 
         Raises:
+            TypeError: The model is a tf_keras (Keras 2) model.
             ValueError: The model is not compiled, or already uses a
                 Lookahead with another `k` or `alpha`.
         """
+        keras_version.reject_tf_keras_model(model, "compat.Lookahead.inject")
         settings = f"Lookahead(sync_period={self.k}, slow_step_size={self.alpha})"
         optimizer = model_attachment.continued_lookahead(
             model,

@@ -35,3 +35,45 @@ def uses_tf_keras():
     True
     """
     return os.environ.get("TF_USE_LEGACY_KERAS") in LEGACY_KERAS_VALUES
+
+
+def is_tf_keras_object(value):
+    """Whether `value` is an instance of a tf_keras (Keras 2) class.
+
+    Decided from the modules of its class and base classes, without
+    importing tf_keras.
+
+    Args:
+        value: Any object, e.g. a model.
+
+    Returns:
+        True when `value`'s class or a base class comes from tf_keras.
+
+    >>> import keras
+    >>> is_tf_keras_object(keras.Sequential())
+    False
+    """
+    return any(
+        (cls.__module__ or "").partition(".")[0] == "tf_keras"
+        for cls in type(value).__mro__
+    )
+
+
+def reject_tf_keras_model(model, user):
+    """Raises a TypeError naming the tf_keras API if `model` is a tf_keras one.
+
+    Args:
+        model: The model given to `user`.
+        user: What the model was given to, e.g. `"LookaheadCallback"`.
+
+    Raises:
+        TypeError: `model` is a tf_keras (Keras 2) model.
+    """
+    if is_tf_keras_object(model):
+        raise TypeError(
+            f"{user} works with Keras 3 models only and got a tf_keras (Keras 2) "
+            f"model, {type(model).__name__}; there is no tf_keras version of "
+            f"{user}. For tf_keras, compile the model with "
+            "tensorflow_lookahead.tf_keras.Lookahead(optimizer, sync_period, "
+            "slow_step_size)."
+        )
