@@ -308,7 +308,7 @@ class Lookahead(keras.optimizers.Optimizer):
         backend.apply_if(
             self,
             self._is_sync_step(applied_updates + 1),
-            self._sync_updates,
+            lambda: self._sync_updates(trainable_variables),
         )
 
     def _check_gradient_count(self, grads, trainable_variables):
@@ -338,9 +338,17 @@ class Lookahead(keras.optimizers.Optimizer):
             for slow, fast in self.slow_and_fast_pairs()
         ]
 
-    def _sync_updates(self):
-        """Updates `slow += alpha * (fast - slow)`, then `fast = slow`."""
+    def _sync_updates(self, trainable_variables=None):
+        """Updates `slow += alpha * (fast - slow)`, then `fast = slow`.
+
+        Only for `trainable_variables` when given: a layer frozen after the
+        build (and recompiled) keeps its weights, as with the inner optimizer
+        alone, and its slow weight waits until it is trained again.
+        """
         pairs = self.slow_and_fast_pairs()
+        if trainable_variables is not None:
+            trained = {self._var_key(variable) for variable in trainable_variables}
+            pairs = [pair for pair in pairs if self._var_key(pair[1]) in trained]
         return [
             (
                 slow,

@@ -243,9 +243,7 @@ def test_finalize_with_slow_weights_in_an_except_block():
     assert_weights(model.trainable_variables, expected[-1][1])
 
 
-@pytest.mark.parametrize(
-    "steps_before_save,builds", [(2, 0), (3, 0), (4, 0), (2, 2)]
-)
+@pytest.mark.parametrize("steps_before_save,builds", [(2, 0), (3, 0), (4, 0), (2, 2)])
 def test_keras_file_resumes_mid_cycle(tmp_path, steps_before_save, builds):
     """Also after `build` called twice, which must not add slow weights."""
     sync_period, slow_step_size, more_steps = 3, 0.5, 4
@@ -331,3 +329,73 @@ def test_loss_scale_optimizer_inside_is_refused(nested):
     config = keras.optimizers.serialize(inner)
     with pytest.raises(ValueError, match="cannot wrap a LossScaleOptimizer"):
         Lookahead(config)
+
+
+class KeyedReferenceCallback(keras.callbacks.Callback):
+    """Algorithm 1 on the variables each step trains, slow weights by path."""
+
+    def __init__(self, sync_period, slow_step_size):
+        super().__init__()
+        self.sync_period = sync_period
+        self.slow_step_size = slow_step_size
+        self.slow_weights = None
+
+    def on_train_begin(self, logs=None):
+        if self.slow_weights is None:
+            self.slow_weights = {
+                v.path: keras.ops.convert_to_numpy(v).astype("float64")
+                for v in self.model.weights
+            }
+
+    def on_train_batch_end(self, batch, logs=None):
+        updates = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
+        if updates % self.sync_period:
+            return
+        for variable in self.model.trainable_variables:
+            slow = self.slow_weights[variable.path]
+            fast = keras.ops.convert_to_numpy(variable)
+            slow = slow + self.slow_step_size * (fast - slow)
+            self.slow_weights[variable.path] = slow
+            variable.assign(slow.astype("float32"))
+
+
+def freeze_unfreeze_fit(optimizer, callbacks, mode):
+    """4 steps, 4 with the first layer frozen, 4 with it trained again."""
+    keras.utils.set_random_seed(1)
+    features, targets, _, _ = problem(12)
+    model = keras.Sequential(
+        [keras.Input((FEATURES,)), keras.layers.Dense(3), keras.layers.Dense(1)]
+    )
+    frozen_values = None
+    for part, trainable in enumerate([True, False, True]):
+        model.layers[0].trainable = trainable
+        model.compile(optimizer, "mse", run_eagerly=mode == EAGER)
+        batches = slice(part * 32, (part + 1) * 32)
+        if not trainable:
+            frozen_values = [
+                keras.ops.convert_to_numpy(w) for w in model.layers[0].weights
+            ]
+        model.fit(
+            features[batches],
+            targets[batches],
+            batch_size=8,
+            shuffle=False,
+            verbose=0,
+            callbacks=callbacks,
+        )
+        if not trainable:
+            assert_weights(model.layers[0].weights, frozen_values, rtol=0)
+    return [keras.ops.convert_to_numpy(w) for w in model.weights]
+
+
+@pytest.mark.parametrize("mode", [EAGER, COMPILED])
+def test_layer_frozen_mid_cycle_keeps_its_weights(mode):
+    """trainable=False and a recompile with the same optimizer, then unfrozen."""
+    if keras.backend.backend() == "jax":
+        pytest.skip("Keras' JAX trainer refuses a changed set of trainable variables")
+    if keras.backend.backend() == "torch" and mode == COMPILED:
+        pytest.skip("torch.compile takes about 40 s per model; eager covers it")
+    reference_callback = KeyedReferenceCallback(3, 0.5)
+    expected = freeze_unfreeze_fit(INNERS["adam"](), [reference_callback], mode)
+    got = freeze_unfreeze_fit(Lookahead(INNERS["adam"](), 3, 0.5), [], mode)
+    assert_weights(got, expected)
