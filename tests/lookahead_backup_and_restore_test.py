@@ -114,3 +114,82 @@ def test_batch_backups_replay_the_epoch_as_for_plain_optimizers(tmp_path):
     fit_in_order(uninterrupted, features[rows], targets[rows], epochs=1)
     for got, want in zip(resumed.get_weights(), uninterrupted.get_weights()):
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+
+
+class KilledDuringSecondBackup(keras.callbacks.Callback):
+    """The process dies while BackupAndRestore writes its second backup.
+
+    The model's `save_weights` writes the first half of the file, then raises
+    (as if killed in the middle of the write): BackupAndRestore's metadata
+    still names the previous epoch.
+    """
+
+    def __init__(self, scratch_dir):
+        super().__init__()
+        self.scratch_dir = scratch_dir
+        self.saves = 0
+
+    def set_model(self, model):
+        super().set_model(model)
+        save_weights = model.save_weights
+
+        def save_weights_then_die(filepath, *args, **kwargs):
+            self.saves += 1
+            if self.saves < 2:
+                return save_weights(filepath, *args, **kwargs)
+            complete = self.scratch_dir / "complete.weights.h5"
+            save_weights(str(complete), *args, **kwargs)
+            content = complete.read_bytes()
+            with open(filepath, "wb") as partial:
+                partial.write(content[: len(content) // 2])
+            raise RuntimeError("killed while writing the backup")
+
+        model.save_weights = save_weights_then_die
+
+
+def killed_while_writing_a_backup(tmp_path, **backup_kwargs):
+    """A fit killed while writing its epoch-2 backup; returns the backup dir."""
+    features, targets = epoch_data()
+    backup_dir = str(tmp_path / "backup")
+    model = compiled_model(lookahead())
+    backup = keras.callbacks.BackupAndRestore(backup_dir, **backup_kwargs)
+    killer = KilledDuringSecondBackup(tmp_path)
+    with pytest.raises(RuntimeError, match="killed while writing"):
+        # The killer first: it wraps save_weights before BackupAndRestore saves.
+        fit_in_order(model, features, targets, EPOCHS, [killer, backup])
+    return backup_dir
+
+
+def test_double_checkpoint_resumes_from_the_previous_backup_and_ends_exactly(
+    tmp_path,
+):
+    features, targets = epoch_data()
+    uninterrupted = compiled_model(lookahead())
+    fit_in_order(uninterrupted, features, targets, EPOCHS)
+    backup_dir = killed_while_writing_a_backup(tmp_path, double_checkpoint=True)
+    # The epoch-2 backup is unreadable; the epoch-1 one (step 4, mid-cycle)
+    # is restored and the fit continues from there.
+    resumed = compiled_model(lookahead())
+    backup = keras.callbacks.BackupAndRestore(backup_dir, double_checkpoint=True)
+    history = fit_in_order(resumed, features, targets, EPOCHS, [backup])
+    assert history.epoch == [1, 2, 3]
+    for got, want in zip(resumed.get_weights(), uninterrupted.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+    assert int(resumed.optimizer.iterations.numpy()) == EPOCHS * STEPS_PER_EPOCH
+    for got, want in zip(
+        resumed.optimizer.slow_weights, uninterrupted.optimizer.slow_weights
+    ):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_without_double_checkpoint_a_kill_during_the_write_loses_the_backup(
+    tmp_path,
+):
+    # Keras' own behaviour, for plain optimizers too: the one backup file is
+    # overwritten in place, and a half-written one cannot be loaded.
+    backup_dir = killed_while_writing_a_backup(tmp_path)
+    resumed = compiled_model(lookahead())
+    backup = keras.callbacks.BackupAndRestore(backup_dir)
+    features, targets = epoch_data()
+    with pytest.raises(OSError):
+        fit_in_order(resumed, features, targets, EPOCHS, [backup])
