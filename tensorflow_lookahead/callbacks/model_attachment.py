@@ -31,6 +31,8 @@ from tensorflow_lookahead.optimizers.lookahead import Lookahead
 # Lookaheads attached by a callback for the duration of a `fit`: one still in
 # a model after its fit was interrupted may be continued by the next one.
 _ATTACHED_FOR_FIT = weakref.WeakSet()
+# Every Lookahead attached to a model, for fit or for good.
+_ATTACHED = weakref.WeakSet()
 
 
 def find_lookahead(optimizer):
@@ -104,6 +106,8 @@ def attach_lookahead(model, lookahead, for_fit=False):
             f"({type(current).__name__}), not another one."
         )
     _set_trained_optimizer(model, lookahead)
+    _ATTACHED.add(lookahead)
+    _name_attached_lookahead_in_compile_config(model)
     if for_fit:
         _ATTACHED_FOR_FIT.add(lookahead)
     if model.built and not lookahead.built:
@@ -158,8 +162,9 @@ def continued_lookahead(model, settings, only_left_by_fit=True):
     left_by_fit = lookahead in _ATTACHED_FOR_FIT
     if only_left_by_fit and not left_by_fit:
         raise ValueError(
-            "The model's optimizer already is a Lookahead; wrapping it again "
-            "would synchronize twice."
+            "The model's optimizer already is a Lookahead (also when the model "
+            "was loaded from a file saved with Lookahead); wrapping it again "
+            "would synchronize twice. Fit without the callback to continue it."
         )
     for argument, (attribute, value) in settings.items():
         if getattr(lookahead, attribute) != value:
@@ -176,6 +181,30 @@ def continued_lookahead(model, settings, only_left_by_fit=True):
     if not only_left_by_fit:
         _ATTACHED_FOR_FIT.discard(lookahead)
     return lookahead
+
+
+def _name_attached_lookahead_in_compile_config(model):
+    """Makes `model.get_compile_config()` name the Lookahead that trains it.
+
+    `model.save` writes the optimizer of the compile config, which still is
+    the one `compile` got: a file would load without the Lookahead, and Keras
+    would then skip its saved state with a warning. While an attached
+    Lookahead trains the model, the config names it instead (a model compiled
+    again with another optimizer, or detached, gets its own config back).
+    """
+    if "get_compile_config" in vars(model):
+        return
+    compile_config_of_class = type(model).get_compile_config
+
+    def get_compile_config():
+        config = compile_config_of_class(model)
+        lookahead = find_lookahead(model.optimizer)
+        if config and lookahead is not None and lookahead in _ATTACHED:
+            config = dict(config)
+            config["optimizer"] = keras.saving.serialize_keras_object(lookahead)
+        return config
+
+    model.get_compile_config = get_compile_config
 
 
 def _set_trained_optimizer(model, optimizer):

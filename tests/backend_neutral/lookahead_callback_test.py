@@ -26,6 +26,7 @@ import keras
 import numpy as np
 import pytest
 
+from tensorflow_lookahead import Lookahead
 from tensorflow_lookahead import compat
 from tensorflow_lookahead.callbacks import LookaheadCallback
 from tensorflow_lookahead.callbacks import LookaheadDiagnostics
@@ -400,3 +401,23 @@ def test_diagnostics_may_come_before_the_callback():
     )
     assert diagnostics.history["lookahead_syncs"] == [steps // SYNC_PERIOD]
     assert_weights(model.trainable_variables, expected[-1][0])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_injected_model_saved_mid_cycle_loads_with_its_lookahead(tmp_path, mode):
+    """The file names the injected Lookahead and holds its state."""
+    steps, saved_after = 8, 4
+    expected = reference("adam", SYNC_PERIOD, SLOW_STEP_SIZE, steps)
+    model = compiled_linear_model(mode)
+    compat.Lookahead(k=SYNC_PERIOD, alpha=SLOW_STEP_SIZE).inject(model, verbose=False)
+    compile_and_fit(model, model.optimizer, saved_after, mode)
+    path = tmp_path / "injected.keras"
+    model.save(path)
+    restored = keras.models.load_model(path)
+    assert isinstance(restored.optimizer, Lookahead)
+    assert restored.optimizer.sync_period == SYNC_PERIOD
+    compile_and_fit(
+        restored, restored.optimizer, steps - saved_after, mode, first_step=saved_after
+    )
+    assert_weights(restored.trainable_variables, expected[-1][0])
+    assert_weights(restored.optimizer.slow_weights, expected[-1][1])
