@@ -84,7 +84,10 @@ class Lookahead(LegacyOptimizer):
 
     Raises:
         TypeError: An argument has the wrong type.
-        ValueError: An argument is out of range or unknown.
+        ValueError: An argument is out of range or unknown, or the inner
+            optimizer has `use_ema=True` (tf_keras' `fit` would not write its
+            moving averages into the model at the end, as it does for the
+            inner optimizer alone).
 
     Example: two SGD steps of size 0.1 on a gradient of 1 take the weight
     from 1.0 to 0.8; the synchronization after the second step moves the slow
@@ -121,6 +124,7 @@ class Lookahead(LegacyOptimizer):
         sync_period = validated_sync_period(sync_period)
         slow_step_size = validated_slow_step_size(slow_step_size)
         inner_optimizer = inner_optimizer_from(optimizer)
+        reject_moving_averages(inner_optimizer)
         super().__init__(name)
         self._optimizer = inner_optimizer
         self._inner_is_legacy = isinstance(inner_optimizer, LegacyOptimizer)
@@ -303,6 +307,28 @@ def reject_extra_arguments(kwargs):
         raise TypeError(
             f"Lookahead got unexpected keyword arguments {sorted(kwargs)}; it "
             "accepts optimizer, sync_period, slow_step_size and name."
+        )
+
+
+def reject_moving_averages(optimizer):
+    """Raises for an inner optimizer with `use_ema=True`.
+
+    tf_keras' `Model.fit` writes an optimizer's moving averages into the
+    model (`finalize_variable_values`) only for a
+    `tf.keras.optimizers.Optimizer`; Lookahead is an `OptimizerV2`, so `fit`
+    would end on the trained weights where the inner optimizer alone ends on
+    their averages.
+    """
+    if getattr(optimizer, "use_ema", False):
+        raise ValueError(
+            "Lookahead for tf_keras cannot wrap an optimizer with `use_ema=True` "
+            f"(got {type(optimizer).__name__} with use_ema=True): tf_keras' fit "
+            "writes the moving averages into the model only for a "
+            "tf.keras.optimizers.Optimizer, and this Lookahead is a "
+            "tf.keras.optimizers.legacy.Optimizer (tfa's layout), so fit would "
+            "end on the trained weights instead. Use an inner optimizer with "
+            "use_ema=False, or Keras 3 and tensorflow_lookahead.optimizers."
+            "Lookahead, which supports EMA."
         )
 
 

@@ -160,6 +160,57 @@ def test_bad_inner_optimizer(optimizer):
         Lookahead(optimizer)
 
 
+MOVING_AVERAGES_ERROR = (
+    r"^Lookahead for tf_keras cannot wrap an optimizer with `use_ema=True` \(got "
+    r"Adam with use_ema=True\): tf_keras' fit writes the moving averages into the "
+    r"model only for a tf\.keras\.optimizers\.Optimizer, and this Lookahead is a "
+    r"tf\.keras\.optimizers\.legacy\.Optimizer \(tfa's layout\), so fit would end "
+    r"on the trained weights instead\. Use an inner optimizer with use_ema=False, "
+    r"or Keras 3 and tensorflow_lookahead\.optimizers\.Lookahead, which supports "
+    r"EMA\.$"
+)
+
+
+def ema_adam():
+    return tf.keras.optimizers.Adam(0.02, use_ema=True)
+
+
+@pytest.mark.parametrize(
+    "make_optimizer",
+    [
+        lambda: Lookahead(ema_adam()),
+        lambda: Lookahead(tf.keras.optimizers.serialize(ema_adam())),
+        lambda: Lookahead.from_config(
+            {
+                "name": "Lookahead",
+                "optimizer": tf.keras.optimizers.serialize(ema_adam()),
+                "sync_period": SYNC_PERIOD,
+                "slow_step_size": 0.5,
+            }
+        ),
+    ],
+    ids=["instance", "config", "from_config"],
+)
+def test_inner_optimizer_with_moving_averages_is_rejected(make_optimizer):
+    with pytest.raises(ValueError, match=MOVING_AVERAGES_ERROR):
+        make_optimizer()
+
+
+def test_why_moving_averages_are_rejected():
+    # The inner optimizer alone ends fit on its moving averages; tf_keras'
+    # fit does that only for a tf.keras.optimizers.Optimizer, which
+    # Lookahead (an OptimizerV2, as tfa's) is not.
+    net = helpers.model()
+    net.compile(optimizer=ema_adam(), loss="mse")
+    net.fit(*helpers.data(), batch_size=helpers.BATCH_SIZE, verbose=0)
+    averages = net.optimizer._model_variables_moving_average
+    for got, want in zip(net.get_weights(), averages):
+        np.testing.assert_array_equal(got, want.numpy())
+    assert not isinstance(
+        Lookahead(tf.keras.optimizers.Adam()), tf.keras.optimizers.Optimizer
+    )
+
+
 def test_keras_3_optimizer_is_rejected():
     import keras
 
