@@ -559,9 +559,41 @@ class Lookahead(keras.optimizers.Optimizer):
                 f"Cannot restore Lookahead optimizer {self.name!r}: the saved "
                 f"variables are not keyed 0..{saved_count - 1}: {sorted(keys)}."
             )
+        if saved_count == 0:
+            raise ValueError(
+                f"Cannot restore Lookahead optimizer {self.name!r}: the file "
+                "holds no state for it at its place in the model, e.g. because "
+                "it was saved without the LossScaleOptimizer that `compile` "
+                "puts around Lookahead under the mixed_float16 policy. Load it "
+                "under the dtype policy it was saved with, or with "
+                "`compile=False`."
+            )
         values = [store[str(index)] for index in range(saved_count)]
+        if not keys & METADATA_KEYS:
+            values = self._without_loss_scaler_variables(values)
         self._check_saved_values([tuple(v.shape) for v in values], "the file")
         return values
+
+    def _without_loss_scaler_variables(self, values):
+        """`values` without those of a LossScaleOptimizer saved around Lookahead.
+
+        A model compiled under the mixed_float16 policy and loaded under
+        another one has no LossScaleOptimizer: Lookahead then gets the saved
+        variables of the loss scaler, its own at their end.
+        """
+        extra = len(values) - len(self.variables)
+        if extra != loss_scaler_variable_count() or any(
+            len(value.shape) != 0 for value in values[:extra]
+        ):
+            return values
+        warnings.warn(
+            f"Lookahead optimizer {self.name!r} was saved inside a "
+            "LossScaleOptimizer (the mixed_float16 policy) and is loaded "
+            "without one: its state is restored, and it trains without loss "
+            "scaling. Set the mixed_float16 policy before loading to keep it.",
+            stacklevel=4,
+        )
+        return values[extra:]
 
     def _check_saved_values(self, shapes, source):
         """Raises unless `shapes` are those of `variables`, in order."""
@@ -623,6 +655,14 @@ class Lookahead(keras.optimizers.Optimizer):
         if isinstance(optimizer, dict):
             optimizer = deserialized_optimizer(optimizer, custom_objects)
         return cls(optimizer, **config)
+
+
+def loss_scaler_variable_count():
+    """How many variables a LossScaleOptimizer adds to its inner optimizer's."""
+    inner = keras.optimizers.SGD()
+    loss_scaler = keras.optimizers.LossScaleOptimizer(inner)
+    loss_scaler.build([])
+    return len(loss_scaler.variables) - len(inner.variables)
 
 
 def exception_propagates_through_caller():

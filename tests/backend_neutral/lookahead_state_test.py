@@ -312,3 +312,29 @@ def test_file_loaded_inside_slow_weights_in_model_is_in_place_on_exit(tmp_path):
         assert_weights(model.trainable_variables, expected[-1][1])
     assert_weights(model.trainable_variables, expected[-1][0])
     assert_weights(optimizer.slow_weights, expected[-1][1])
+
+
+def test_file_saved_under_mixed_float16_loads_its_state_without_the_policy(tmp_path):
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    model, optimizer = trained(INNERS["adam"]())
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    saved = values(optimizer.variables)
+    path = tmp_path / "mixed.keras"
+    model.save(path)
+    keras.mixed_precision.set_global_policy("float32")
+    with pytest.warns(UserWarning, match="saved inside a LossScaleOptimizer"):
+        restored = keras.models.load_model(path)
+    assert isinstance(restored.optimizer, Lookahead)
+    assert_unchanged(restored.optimizer.variables, saved)
+
+
+def test_file_saved_without_loss_scaling_under_mixed_float16_names_the_cause(
+    tmp_path,
+):
+    model, _ = trained(INNERS["adam"]())
+    path = tmp_path / "float32.keras"
+    model.save(path)
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    with pytest.raises(ValueError, match="dtype policy it was saved with"):
+        keras.models.load_model(path)
+    assert isinstance(keras.models.load_model(path, compile=False), keras.Sequential)
