@@ -14,16 +14,26 @@
 # ==============================================================================
 """Rectified Adam (RAdam) for tf_keras (Keras 2, `TF_USE_LEGACY_KERAS=1`)."""
 
-import math
 import numbers
-from typing import Callable, Union
+from typing import Callable, Optional, Union
 
 import tensorflow as tf
 import tf_keras
 
+from tensorflow_lookahead.optimizers.rectified_adam import (
+    python_numbers_for_scalar_arrays,
+)
+from tensorflow_lookahead.optimizers.rectified_adam import validated_real
+from tensorflow_lookahead.optimizers.rectified_adam import validated_total_steps
 from tensorflow_lookahead.utils.typechecking import typechecked
 
 Schedule = tf_keras.optimizers.schedules.LearningRateSchedule
+
+# The step counter, `iterations`, is an int64.
+MAX_TOTAL_STEPS = 2**63 - 1
+
+# Keras 2 base optimizer arguments that are real numbers >= 0 (or None).
+KERAS2_REAL_ARGUMENTS = ("lr", "decay", "clipnorm", "clipvalue", "global_clipnorm")
 
 
 @tf_keras.utils.register_keras_serializable(package="Addons")
@@ -50,8 +60,15 @@ class RectifiedAdam(tf_keras.optimizers.legacy.Optimizer):
     `learning_rate` over the first `warmup_proportion * total_steps` steps,
     then decays linearly to `min_lr` at `total_steps`.
 
+    Sparse gradients (`tf.IndexedSlices`) update, as in tfa, only the rows
+    they hold, after the slices of a repeated row are summed.
+
+    Every number below must be finite (not NaN or infinite). A NumPy scalar,
+    0-d NumPy array or 0-d tensor is accepted for a number and stored as the
+    Python number it holds.
+
     Args:
-        learning_rate: The learning rate: a float, a
+        learning_rate: The learning rate: a float >= 0, a
             `tf.keras.optimizers.schedules.LearningRateSchedule` or its
             serialized dict.
         beta_1: The decay rate of the first moment estimates, in [0, 1).
@@ -62,13 +79,17 @@ class RectifiedAdam(tf_keras.optimizers.legacy.Optimizer):
             rate): a float >= 0, a schedule or its serialized dict.
         amsgrad: Whether to use the maximum of past second moments (AMSGrad).
         sma_threshold: The length of the simple moving average from which on
-            the adaptive step is used.
-        total_steps: Total number of training steps; > 0 enables warmup and
-            decay of the learning rate.
+            the adaptive step is used; a real number >= 4 (the rectification
+            term is not real below 4; tfa accepted such values and its
+            updates turned NaN).
+        total_steps: Total number of training steps, in [0, 2**63 - 1] (what
+            the int64 step counter `iterations` holds); > 0 enables warmup
+            and decay of the learning rate.
         warmup_proportion: The fraction of `total_steps` spent warming up, in
             [0, 1].
         min_lr: The learning rate at `total_steps`, >= 0.
-        name: The name of the optimizer, used for its variables.
+        name: The name of the optimizer, used for its variables; None means
+            the default, `"RectifiedAdam"`.
         **kwargs: Keras 2 base optimizer arguments: `clipnorm`, `clipvalue`,
             `global_clipnorm`, `lr` (alias of `learning_rate`) and `decay`.
 
@@ -91,6 +112,7 @@ class RectifiedAdam(tf_keras.optimizers.legacy.Optimizer):
 
     _HAS_AGGREGATE_GRAD = True
 
+    @python_numbers_for_scalar_arrays
     @typechecked
     def __init__(
         self,
@@ -104,18 +126,27 @@ class RectifiedAdam(tf_keras.optimizers.legacy.Optimizer):
         total_steps: numbers.Integral = 0,
         warmup_proportion: numbers.Real = 0.1,
         min_lr: numbers.Real = 0.0,
-        name: str = "RectifiedAdam",
+        name: Optional[str] = "RectifiedAdam",
         **kwargs,
     ):
-        check_range("beta_1", beta_1, 0.0, 1.0, include_high=False)
-        check_range("beta_2", beta_2, 0.0, 1.0, include_high=False)
-        check_range("epsilon", epsilon, 0.0)
-        check_range("sma_threshold", sma_threshold, 0.0)
-        check_range("total_steps", total_steps, 0)
-        check_range("warmup_proportion", warmup_proportion, 0.0, 1.0)
-        check_range("min_lr", min_lr, 0.0)
+        if name is None:
+            name = "RectifiedAdam"
+        for key in KERAS2_REAL_ARGUMENTS:
+            if isinstance(kwargs.get(key), numbers.Real):
+                kwargs[key] = validated_real(kwargs[key], key, low=0.0)
+        if isinstance(learning_rate, numbers.Real):
+            learning_rate = validated_real(learning_rate, "learning_rate", low=0.0)
+        beta_1 = validated_real(beta_1, "beta_1", low=0.0, high=1.0, high_open=True)
+        beta_2 = validated_real(beta_2, "beta_2", low=0.0, high=1.0, high_open=True)
+        epsilon = validated_real(epsilon, "epsilon", low=0.0)
+        sma_threshold = validated_real(sma_threshold, "sma_threshold", low=4.0)
+        total_steps = validated_total_steps(total_steps, MAX_TOTAL_STEPS)
+        warmup_proportion = validated_real(
+            warmup_proportion, "warmup_proportion", low=0.0, high=1.0
+        )
+        min_lr = validated_real(min_lr, "min_lr", low=0.0)
         if isinstance(weight_decay, numbers.Real):
-            check_range("weight_decay", weight_decay, 0.0)
+            weight_decay = validated_real(weight_decay, "weight_decay", low=0.0)
         super().__init__(name, **kwargs)
         if isinstance(learning_rate, dict):
             learning_rate = tf_keras.optimizers.schedules.deserialize(learning_rate)
@@ -292,11 +323,3 @@ class RectifiedAdam(tf_keras.optimizers.legacy.Optimizer):
             }
         )
         return config
-
-
-def check_range(name, value, low, high=math.inf, include_high=True):
-    """Raises a ValueError naming `name` unless `low <= value <= high`."""
-    above_high = value > high if include_high else value >= high
-    if math.isnan(value) or value < low or above_high:
-        closing = "]" if include_high else ")"
-        raise ValueError(f"`{name}` must be in [{low}, {high}{closing}, got {value}.")
