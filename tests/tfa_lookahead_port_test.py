@@ -14,7 +14,7 @@
 # ==============================================================================
 """tfa's own Lookahead tests, ported to Keras 3 (TensorFlow backend).
 
-tfa's `optimizers/tests/lookahead_test.py`, rewritten for
+The tests tensorflow-addons ran on its Lookahead, rewritten for
 `tensorflow_lookahead.optimizers.Lookahead`: plain `tf.Variable`s updated
 through `apply_gradients(zip(grads, vars))`, dense and sparse
 (`tf.IndexedSlices`), k steps of Adam against the same steps without
