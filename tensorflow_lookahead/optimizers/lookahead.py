@@ -291,8 +291,16 @@ class Lookahead(keras.optimizers.Optimizer):
         if trainable_variables is not None and not self.built:
             backend.check_can_build_here(self)
             with backend.outside_traced_functions():
-                with keras.name_scope(self.name, caller=self):
-                    self.build(trainable_variables)
+                readable = backend.all_initialized(trainable_variables)
+            # Model variables created in this trace can only be read in it,
+            # e.g. by an inner optimizer whose build copies the weights.
+            scope = (
+                backend.outside_traced_functions()
+                if readable
+                else contextlib.nullcontext()
+            )
+            with scope, keras.name_scope(self.name, caller=self):
+                self.build(trainable_variables)
         if not self.built:
             raise ValueError(
                 "Lookahead.apply() was called with `trainable_variables=None` "
@@ -796,13 +804,19 @@ def inner_optimizer_from(optimizer):
 def deserialized_optimizer(config, custom_objects=None):
     """The optimizer a serialized config describes; raises if it is none.
 
-    `keras.optimizers.deserialize` returns an unknown class name as a plain
-    string instead of raising, so the result is checked; it also edits nested
-    configs in place, so it gets a copy.
+    `keras.optimizers.deserialize` knows only the classes of its own table
+    (not e.g. `Lamb`) and returns an unknown class name as a plain string
+    instead of raising; Keras' generic deserialization then finds the class
+    from the config's module or registered name. Both edit nested configs in
+    place, so they get copies.
     """
     optimizer = keras.optimizers.deserialize(
         copy.deepcopy(config), custom_objects=custom_objects
     )
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        optimizer = keras.saving.deserialize_keras_object(
+            copy.deepcopy(config), custom_objects=custom_objects
+        )
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         raise ValueError(
             f"{config.get('class_name')!r} is not a known optimizer class; pass "

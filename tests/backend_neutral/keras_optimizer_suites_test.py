@@ -253,7 +253,6 @@ if BACKEND == "jax":
             if case not in ("adam", "sgd")
         }
     )
-ALL_BACKENDS = ("tensorflow", "jax", "torch")
 ARGUMENT_CHECK = (
     "checks the optimizer's argument validation: its constructor raises "
     "before there is an optimizer to wrap"
@@ -279,30 +278,7 @@ NO_LOOKAHEAD = {
     ),
 }
 # Keras test -> (backends, diagnosis of the Lookahead defect it shows).
-XFAILED = {
-    "LambTest.test_config": (
-        ALL_BACKENDS,
-        "Lookahead.from_config rebuilds the inner optimizer with "
-        "keras.optimizers.deserialize, which knows only the classes in Keras' "
-        "own optimizer table and returns an unknown name ('Lamb') as a "
-        "string, so Lookahead raises 'Lamb is not a known optimizer class'. "
-        "keras.saving.deserialize_keras_object (what LossScaleOptimizer uses) "
-        "finds keras.optimizers.Lamb from the serialized module. A model "
-        "compiled with Lookahead(keras.optimizers.Lamb()) saves, but "
-        "keras.saving.load_model cannot load it",
-    ),
-    "ScheduleFreeAdamWTest.test_with_model": (
-        ("tensorflow",),
-        "when the first apply runs inside fit's tf.function, Lookahead builds "
-        "the inner optimizer under tf.init_scope (eagerly). The test's model "
-        "has no Input, so fit creates its weights in that same trace, and "
-        "they hold no value yet outside it; ScheduleFreeAdamW.build() copies "
-        "the weights into its momentum and reads an empty value: 'Cannot "
-        "assign value to variable ...momentum: Shape mismatch ... (5, 10) "
-        "... (0,)'. With a model built before fit it works; plain Keras "
-        "builds the inner optimizer inside the trace, where it also works",
-    ),
-}
+XFAILED = {}
 
 
 def is_optimizer_class(value):
