@@ -814,9 +814,12 @@ def deserialized_optimizer(config, custom_objects=None):
         copy.deepcopy(config), custom_objects=custom_objects
     )
     if not isinstance(optimizer, keras.optimizers.Optimizer):
-        optimizer = keras.saving.deserialize_keras_object(
-            copy.deepcopy(config), custom_objects=custom_objects
-        )
+        try:
+            optimizer = keras.saving.deserialize_keras_object(
+                copy.deepcopy(config), custom_objects=custom_objects
+            )
+        except TypeError:
+            pass  # An unknown class: the error below names it.
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         raise ValueError(
             f"{config.get('class_name')!r} is not a known optimizer class; pass "
