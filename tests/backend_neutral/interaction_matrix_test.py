@@ -52,12 +52,25 @@ FLOAT32_TOLERANCE = {"rtol": 1e-6, "atol": 1e-6}
 FLOAT16_TOLERANCE = {"rtol": 2e-3, "atol": 2e-3}
 
 
+@pytest.fixture(autouse=True)
+def seeded_fresh_session():
+    """Overrides tests/conftest.py's fixture for the cells.
+
+    A cell names nothing after Keras' global counters and draws nothing at
+    random (the initial weights are set), so it needs no fresh session, and
+    `clear_session`'s garbage collection took a quarter of the matrix's time.
+    The dtype policy is reset as there.
+    """
+    yield
+    keras.mixed_precision.set_global_policy("float32")
+
+
 def cell_id(cell):
     return "+".join(feature.name for feature in cell)
 
 
 def matrix_parameters():
-    for cell in matrix.cells():
+    for cell in matrix.cells(BACKEND):
         expectation = matrix.expected_outcome(cell, BACKEND)
         marks = []
         if expectation.skip_because:
@@ -132,12 +145,11 @@ def test_cell(cell, expectation, tmp_path):
 
 
 def test_every_feature_takes_part():
-    """Each feature available here runs in some cell that is not skipped."""
-    running = {
-        feature.name
-        for cell in matrix.cells()
-        if not matrix.expected_outcome(cell, BACKEND).skip_because
-        for feature in cell
-    }
+    """Each feature available here runs in a cell, and most cells run."""
+    expectations = [
+        (cell, matrix.expected_outcome(cell, BACKEND)) for cell in matrix.cells(BACKEND)
+    ]
+    running = [cell for cell, e in expectations if not e.skip_because]
     available = {f.name for f in matrix.FEATURES_IN_ORDER if BACKEND in f.backends}
-    assert running == available
+    assert {f.name for cell in running for f in cell} == available
+    assert len(running) >= 0.8 * len(expectations)
