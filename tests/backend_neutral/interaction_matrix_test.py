@@ -77,8 +77,7 @@ def matrix_parameters():
             marks.append(pytest.mark.skip(reason=expectation.skip_because))
         elif expectation.defects:
             reason = "; ".join(
-                f"issue 20 item {defect.item}: {defect.summary}"
-                for defect in expectation.defects
+                f"{defect.issue}: {defect.summary}" for defect in expectation.defects
             )
             marks.append(pytest.mark.xfail(strict=True, reason=reason))
         yield pytest.param(cell, expectation, id=cell_id(cell), marks=marks)
@@ -96,6 +95,7 @@ def assert_close(got, want, what, tolerance):
 
 
 def assert_same_outcome(got, want, tolerance):
+    assert got.optimizers == want.optimizers, "the optimizers the model trains with"
     assert got.iterations == want.iterations, "applied updates"
     assert got.syncs == want.syncs, "syncs"
     assert got.lookahead_variable_count == got.expected_variable_count, (
