@@ -152,7 +152,10 @@ class Lookahead(keras.optimizers.Optimizer):
         self.slow_step_size = slow_step_size
         self.finalize_with_slow_weights = finalize_with_slow_weights
         self._slow_weights = []
+        # Set by `swap_weights()`: the slow weights hold the fast ones.
         self._slow_weights_are_in_model = False
+        # Set inside `slow_weights_in_model()`.
+        self._fast_weights_outside_model = None
 
     def _inner_learning_rate(self):
         return self.inner_optimizer.learning_rate
@@ -231,17 +234,26 @@ class Lookahead(keras.optimizers.Optimizer):
         `slow_weights_in_model()`, which swaps back for you.
 
         Raises:
-            ValueError: The optimizer is not built yet.
+            ValueError: The optimizer is not built yet, or is inside
+                `slow_weights_in_model()`.
         """
+        self._check_slow_weights_can_move_into_the_model()
+        self._exchange_slow_and_fast_values()
+        self._slow_weights_are_in_model = not self._slow_weights_are_in_model
+
+    def _check_slow_weights_can_move_into_the_model(self):
         if not self.built:
             raise ValueError(
                 "Lookahead has no slow weights before it is built; train a "
                 "step or call `optimizer.build(model.trainable_variables)`."
             )
+        if self._fast_weights_outside_model is not None:
+            raise ValueError(
+                "The model already holds the slow weights: this is inside "
+                "`slow_weights_in_model()`."
+            )
         if self._applied_updates() == 0:
             self._copy_model_weights_into_slow_weights()
-        self._exchange_slow_and_fast_values()
-        self._slow_weights_are_in_model = not self._slow_weights_are_in_model
 
     def _exchange_slow_and_fast_values(self):
         for slow, fast in self.slow_and_fast_pairs():
@@ -262,14 +274,38 @@ class Lookahead(keras.optimizers.Optimizer):
             model.evaluate(x_test, y_test)
         ```
 
+        Inside it, the slow weights stay what they are: a file saved there
+        holds them as the model's weights and as the optimizer's. The fast
+        weights wait outside the model (a file loaded there puts its own in
+        their place).
+
         Raises:
-            ValueError: The optimizer is not built yet.
+            ValueError: The optimizer is not built yet, or the model already
+                holds the slow weights.
         """
-        self.swap_weights()
+        if self._slow_weights_are_in_model:
+            raise ValueError(
+                "The model already holds the slow weights: `swap_weights()` "
+                "put them there; call it again first."
+            )
+        self._check_slow_weights_can_move_into_the_model()
+        self._move_slow_weights_into_model()
         try:
             yield self
         finally:
-            self.swap_weights()
+            pairs = self.slow_and_fast_pairs()
+            for (_, fast), value in zip(pairs, self._fast_weights_outside_model):
+                fast.assign(value)
+            self._fast_weights_outside_model = None
+
+    def _move_slow_weights_into_model(self):
+        """Copies the slow weights into the model, keeping the fast ones aside."""
+        pairs = self.slow_and_fast_pairs()
+        self._fast_weights_outside_model = [
+            ops.copy(ops.convert_to_tensor(fast)) for _, fast in pairs
+        ]
+        for slow, fast in pairs:
+            fast.assign(backend.copied(slow.value))
 
     @property
     def variables(self):
@@ -475,8 +511,8 @@ class Lookahead(keras.optimizers.Optimizer):
     def save_own_variables(self, store):
         """Saves `variables`, the inner optimizer's class name and `sync_period`.
 
-        Inside `slow_weights_in_model()` the slow weights are saved from the
-        model, where they are then: the file holds the true slow weights.
+        After `swap_weights()` the slow weights are saved from the model,
+        where they are then: the file holds the true slow weights.
 
         Args:
             store: Where the variables go, keyed "0", "1", ... in the order of
@@ -533,9 +569,11 @@ class Lookahead(keras.optimizers.Optimizer):
             ) from None
         for variable, value in zip(self.variables, values):
             variable.assign(value)
+        # The model's layers were just loaded with the fast weights.
         if self._slow_weights_are_in_model:
-            # The model's layers were just loaded with the fast weights.
             self._exchange_slow_and_fast_values()
+        if self._fast_weights_outside_model is not None:
+            self._move_slow_weights_into_model()
 
     def _checked_saved_values(self, store, keys, saved_count):
         """The saved values in the order of `variables`, if they fit."""
