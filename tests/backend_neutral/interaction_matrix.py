@@ -24,14 +24,15 @@ loading a `.keras` or `.weights.h5` file at each point of a cycle, building
 the optimizer again), the context (an `except:` block, distribution) and
 `finalize_with_slow_weights`.
 
-`Run` trains `two_layer_model()` for `STEPS` batches either with Lookahead
-(`with_lookahead=True`) or as the reference: the plain inner optimizer with
-the same features, synchronized after every k-th applied update by
-`MatrixReferenceCallback`, Algorithm 1 in NumPy. A feature that does not
-change what Algorithm 1 computes (how steps run, how Lookahead is attached,
-files, contexts) has `in_reference=False`: the reference runs without it,
-eagerly, and its result is shared by every cell with the same reference
-features (`reference_outcome`).
+`Run` trains `two_layer_model()` (the linear problem of `linear_problem`) for
+`STEPS` batches, k = 3, either with Lookahead (`with_lookahead=True`) or as
+the reference: the plain inner optimizer (Adam) with the same features,
+synchronized after every k-th applied update by `MatrixReferenceCallback`,
+Algorithm 1 in NumPy. A feature that does not change what Algorithm 1
+computes (how steps run, how Lookahead is attached, files, contexts) has
+`in_reference=False`: the reference runs without it, in the base execution
+(see `base_compile_kwargs`), and its result is shared by every cell with the
+same reference features (`reference_for`).
 
 `expected_outcome(cell, backend)` derives from the features' properties
 whether a cell cannot be expressed (skip), must be refused with a clear error
@@ -196,13 +197,15 @@ def global_dtype_policy(name):
 class MatrixReferenceCallback(ReferenceLookaheadCallback):
     """`ReferenceLookaheadCallback` extended to the matrix's features.
 
-    Slow weights belong to variables (positions in `model.weights`), and a
-    sync moves only the variables being trained: a frozen layer is neither
-    read nor written, its slow weight waits for it (as the inner optimizer's
-    moments do). A sync follows every k-th *applied* update (`iterations`
-    counts those: not skipped steps, nor accumulating ones). With
-    `finalize_with_slow_weights`, each fit ends with the slow weights of the
-    trained variables in the model. Also driven by hand in custom loops.
+    Its `ReferenceLookahead` syncs; slow weights belong to variables
+    (positions in `model.weights`), and a sync moves only the variables
+    being trained: a frozen layer is neither read nor written, its slow
+    weight waits for it (as the inner optimizer's moments do). A sync follows
+    every k-th *applied* update (`iterations` counts those: not skipped
+    steps, nor accumulating ones). The slow weights start at the weights
+    before the first applied update. With `finalize_with_slow_weights`, each
+    fit ends with the slow weights of the trained variables in the model.
+    Custom loops call its methods by hand.
 
     Args:
         sync_period: k.
@@ -261,13 +264,12 @@ class MatrixReferenceCallback(ReferenceLookaheadCallback):
         self.reference.updates = applied
         if applied % self.sync_period == 0:
             self.syncs += 1
-            for index in self.trained_positions():
-                variable = self.model.weights[index]
-                slow = self.reference.slow_weights[index]
-                fast = keras.ops.convert_to_numpy(variable).astype(np.float64)
-                slow = slow + self.slow_step_size * (fast - slow)
+            positions = self.trained_positions()
+            trained = ReferenceLookahead(None, self.sync_period, self.slow_step_size)
+            trained.slow_weights = [self.reference.slow_weights[i] for i in positions]
+            trained.synchronize([self.model.weights[i] for i in positions])
+            for index, slow in zip(positions, trained.slow_weights):
                 self.reference.slow_weights[index] = slow
-                variable.assign(slow.astype(variable.dtype))
 
     def on_train_end(self, logs=None):
         if self.finalize_with_slow_weights and self.reference.updates > 0:
@@ -431,8 +433,14 @@ class Driver(Feature):
 
     def train(self, run, first, last, checkpoint):
         """Trains batches [first, last); then writes `checkpoint` if given."""
-        callbacks = [c for f in run.active for c in f.fit_callbacks(run)]
-        callbacks += run.extra_fit_callbacks
+        self.fit(run, first, last)
+        if checkpoint is not None:
+            run.save(checkpoint)
+
+    def fit(self, run, first, last, callbacks=()):
+        """`model.fit` on batches [first, last), also with `callbacks`."""
+        callbacks = list(callbacks)
+        callbacks += [c for f in run.active for c in f.fit_callbacks(run)]
         if run.reference_callback is not None:
             callbacks.append(run.reference_callback)
         kwargs = {}
@@ -451,8 +459,6 @@ class Driver(Feature):
         )
         for feature in run.active:
             feature.after_fit(run, history)
-        if checkpoint is not None:
-            run.save(checkpoint)
 
     def finish(self, run):
         pass
@@ -532,19 +538,15 @@ class CallbackDriver(Driver):
         )
 
     def train(self, run, first, last, checkpoint):
-        extra = [run.lookahead_callback]
+        callbacks = [run.lookahead_callback]
         if checkpoint is not None:
-            extra.append(
+            callbacks.append(
                 keras.callbacks.ModelCheckpoint(
                     str(run.checkpoint_path(checkpoint)),
                     save_weights_only=checkpoint == WEIGHTS_FILE,
                 )
             )
-        run.extra_fit_callbacks = extra
-        try:
-            super().train(run, first, last, checkpoint=None)
-        finally:
-            run.extra_fit_callbacks = []
+        self.fit(run, first, last, callbacks)
 
     def lookahead(self, run):
         return run.lookahead_callback.optimizer
@@ -761,9 +763,7 @@ class SaveInSlowWeights(Feature):
     in_reference = True
     slots = frozenset({"reload"})
     needs = frozenset({LOOKAHEAD_BETWEEN_FITS})
-    properties = frozenset(
-        {"saves_in_slow_weights", "reloads_keras_file", "splits_training"}
-    )
+    properties = frozenset({"saves_in_slow_weights", "reloads_keras_file"})
 
     def events(self):
         return [Event(SAVE_IN_SLOW_WEIGHTS_AFTER, RELOAD, save_in_slow_weights)]
@@ -797,7 +797,7 @@ class SaveAndLoad(Feature):
         reloads = (
             "reloads_keras_file" if file_format == KERAS_FILE else "reloads_weights"
         )
-        self.properties = frozenset({reloads, "splits_training"})
+        self.properties = frozenset({reloads})
 
     def events(self):
         return [
@@ -860,7 +860,6 @@ class Distributed(Feature):
     # Each replica computes its half batch in float16: the float16 roundings
     # differ from one device's (for the inner optimizer alone too).
     in_reference_with = frozenset({"float16"})
-    properties = frozenset({"distributed"})
 
     def compile_kwargs(self, run):
         # TensorFlow warns that MirroredStrategy is slow eagerly: a graph,
@@ -976,7 +975,6 @@ class Run:
         self.frozen = False
         self.records = []
         self.lookahead_callback = None
-        self.extra_fit_callbacks = []
         self.reference_callback = None
         if not with_lookahead:
             self.reference_callback = MatrixReferenceCallback(
@@ -1113,7 +1111,6 @@ class Run:
                 (e for f in self.active for e in f.events()),
                 key=lambda e: (e.step, e.rank),
             )
-            # Boundaries of the Lookahead run come from every feature.
             for first, last in zip(self.boundaries, self.boundaries[1:]):
                 for feature in self.active:
                     self.step(feature.before_segment, self)
@@ -1349,15 +1346,7 @@ KERAS_LIMITATIONS = [
 ]
 
 # Defects not fixed yet; each makes the cells it applies to xfail(strict=True).
-KNOWN_DEFECTS = [
-    Defect(
-        "new",
-        "a .keras file saved inside slow_weights_in_model() under a "
-        "LossScaleOptimizer (mixed_float16) and loaded without one holds the "
-        "fast weights as slow weights",
-        has("float16", "saves_in_slow_weights"),
-    ),
-]
+KNOWN_DEFECTS = []
 
 
 @dataclasses.dataclass(frozen=True)
