@@ -1346,7 +1346,20 @@ KERAS_LIMITATIONS = [
 ]
 
 # Defects not fixed yet; each makes the cells it applies to xfail(strict=True).
-KNOWN_DEFECTS = []
+KNOWN_DEFECTS = [
+    Defect(
+        "new",
+        "inject into a model compiled with a LossScaleOptimizer: the .keras "
+        "file's compile config names the Lookahead alone, so load_model drops "
+        "the LossScaleOptimizer (and warns as for a mixed_float16 file)",
+        lambda cell: has("model_holds_lookahead", "reloads_keras_file")(cell)
+        and named("loss_scale_optimizer")(cell),
+    ),
+]
+
+# Triples a sweep over random triples found failing where no pair does; they
+# run with the pairs.
+TRIPLES = [("inject", "loss_scale_optimizer", "keras_file_after_2")]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1397,7 +1410,7 @@ def split_point_meets(split, partner):
 
 
 def cells(backend):
-    """Every feature available on `backend` alone, and every pair.
+    """Every feature available on `backend` alone, every pair, and `TRIPLES`.
 
     A file is saved and loaded at each point of a cycle when alone; in pairs
     the point rotates with the partner (and differs between the two
@@ -1411,3 +1424,7 @@ def cells(backend):
     for first, second in itertools.combinations(available, 2):
         if split_point_meets(first, second) and split_point_meets(second, first):
             yield (first, second)
+    for names in TRIPLES:
+        triple = tuple(FEATURES_BY_NAME[name] for name in names)
+        if all(f in available for f in triple):
+            yield triple
