@@ -201,10 +201,20 @@ def _name_attached_lookahead_in_compile_config(model):
         lookahead = find_lookahead(model.optimizer)
         if config and lookahead is not None and lookahead in _ATTACHED:
             config = dict(config)
+            if _names_a_loss_scale_optimizer(config["optimizer"]):
+                # Compiled with one explicitly: it is saved around Lookahead.
+                lookahead = model.optimizer
             config["optimizer"] = keras.saving.serialize_keras_object(lookahead)
         return config
 
     model.get_compile_config = get_compile_config
+
+
+def _names_a_loss_scale_optimizer(optimizer_config):
+    return (
+        isinstance(optimizer_config, dict)
+        and optimizer_config.get("class_name") == "LossScaleOptimizer"
+    )
 
 
 def _set_trained_optimizer(model, optimizer):
