@@ -331,6 +331,14 @@ def test_building_while_tracing_runs_eagerly(mode):
         np.testing.assert_array_equal(slow.numpy(), initial)
 
 
+def assert_steps_follow(step, variables, expected):
+    """Runs `step` STEPS times; `variables` must follow `expected` at each."""
+    for want_step in expected:
+        step()
+        for variable, want in zip(variables, want_step):
+            np.testing.assert_allclose(variable.numpy(), want, rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("mode", ["function", "xla"])
 def test_model_variables_created_in_the_same_trace(mode):
     """Slow weights start at model weights that exist only after the trace."""
@@ -343,14 +351,8 @@ def test_model_variables_created_in_the_same_trace(mode):
 
     optimizer = Lookahead(keras.optimizers.Adam(learning_rate=0.05), 5, 0.5)
     step = tf.function(step, jit_compile=mode == "xla")
-    trajectory = []
-    for _ in range(STEPS):
-        step()
-        trajectory.append([v.numpy() for v in variables])
     expected = reference_trajectory("adam", 5, 0.5)
-    for got_step, want_step in zip(trajectory, expected):
-        for got, want in zip(got_step, want_step):
-            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert_steps_follow(step, variables, expected)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -372,14 +374,8 @@ def test_plain_tf_variables_match_reference(mode, kinds):
 
     if mode != "eager":
         step = tf.function(step, jit_compile=mode == "xla")
-    trajectory = []
-    for _ in range(STEPS):
-        step()
-        trajectory.append([v.numpy() for v in variables])
     expected = reference_trajectory("adam", 5, 0.5)
-    for got_step, want_step in zip(trajectory, expected):
-        for got, want in zip(got_step, want_step):
-            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert_steps_follow(step, variables, expected)
     with optimizer.slow_weights_in_model():
         for variable, want in zip(variables, expected[9]):
             np.testing.assert_allclose(variable.numpy(), want, rtol=1e-5, atol=1e-6)
