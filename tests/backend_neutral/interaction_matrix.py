@@ -1346,19 +1346,11 @@ KERAS_LIMITATIONS = [
 ]
 
 # Defects not fixed yet; each makes the cells it applies to xfail(strict=True).
-KNOWN_DEFECTS = [
-    Defect(
-        "new",
-        "inject into a model compiled with a LossScaleOptimizer: the .keras "
-        "file's compile config names the Lookahead alone, so load_model drops "
-        "the LossScaleOptimizer (and warns as for a mixed_float16 file)",
-        lambda cell: has("model_holds_lookahead", "reloads_keras_file")(cell)
-        and named("loss_scale_optimizer")(cell),
-    ),
-]
+KNOWN_DEFECTS = []
 
-# Triples a sweep over random triples found failing where no pair does; they
-# run with the pairs.
+# Triples a sweep over random triples found failing where no pair does (the
+# LossScaleOptimizer lost by a .keras file of an injected model, fixed by
+# ec9f528); they run with the pairs.
 TRIPLES = [("inject", "loss_scale_optimizer", "keras_file_after_2")]
 
 
