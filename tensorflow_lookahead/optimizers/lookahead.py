@@ -548,7 +548,8 @@ class Lookahead(keras.optimizers.Optimizer):
         """
         keys = set(store.keys())
         saved_count = len(keys - METADATA_KEYS)
-        if not self.built:
+        # An unbuilt optimizer's state (a copy or pickle of one) fits as is.
+        if not self.built and saved_count != len(self.variables):
             warnings.warn(
                 f"Lookahead optimizer {self.name!r} is not built, so its "
                 f"{saved_count} saved variables (step counter, slow "

@@ -22,6 +22,10 @@ weights also with `finalize_with_slow_weights` (Keras' JAX trainer finalizes
 interrupted fits too).
 """
 
+import copy
+import pickle
+import warnings
+
 import h5py
 import keras
 import numpy as np
@@ -338,3 +342,17 @@ def test_file_saved_without_loss_scaling_under_mixed_float16_names_the_cause(
     with pytest.raises(ValueError, match="dtype policy it was saved with"):
         keras.models.load_model(path)
     assert isinstance(keras.models.load_model(path, compile=False), keras.Sequential)
+
+
+def pickle_round_trip(value):
+    return pickle.loads(pickle.dumps(value))
+
+
+@pytest.mark.parametrize("duplicate", [copy.deepcopy, pickle_round_trip])
+def test_an_unbuilt_lookahead_copies_without_a_warning(duplicate):
+    optimizer = Lookahead(keras.optimizers.Adam(0.01), sync_period=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        duplicated = duplicate(optimizer)
+    assert duplicated.get_config() == optimizer.get_config()
+    assert_unchanged(duplicated.variables, values(optimizer.variables))
