@@ -36,18 +36,6 @@ from tensorflow_lookahead.optimizers import Lookahead
 from tests import tfa_lookahead_samples as samples
 
 
-@pytest.fixture(autouse=True)
-def seeded_fresh_session():
-    """Replaces the suite-wide fixture: without its full garbage collection.
-
-    `clear_session()`'s collection takes longer than most tests here.
-    """
-    keras.backend.clear_session(free_memory=False)
-    keras.utils.set_random_seed(0)
-    yield
-    keras.mixed_precision.set_global_policy("float32")
-
-
 @pytest.mark.parametrize("mode", [samples.EAGER, samples.TF_FUNCTION])
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
 @pytest.mark.parametrize("slow_step_size", samples.SLOW_STEP_SIZES)

@@ -519,19 +519,6 @@ for _suite in SUITES.values():
 del _suite, _class
 
 
-@pytest.fixture(autouse=True)
-def seeded_fresh_session():
-    """Replaces the suite-wide fixture of the same name for this module.
-
-    Keras' `setUp` already clears the session, without the full garbage
-    collection of `clear_session()` that would take most of the time of
-    these small tests.
-    """
-    keras.utils.set_random_seed(0)
-    yield
-    keras.mixed_precision.set_global_policy("float32")
-
-
 # Check 2: the Keras tests whose optimizers are replayed with real syncs.
 # Per-optimizer tests that apply gradients eagerly (Muon's apply none).
 REPLAYED_PER_OPTIMIZER = (

@@ -31,16 +31,6 @@ from tensorflow_lookahead.tf_keras import Lookahead
 from tests import tfa_lookahead_samples as samples
 
 
-@pytest.fixture(autouse=True)
-def seeded_fresh_session():
-    """Replaces the Keras 3 fixture of tests/conftest.py: nothing to do here.
-
-    tf_keras' session is cleared by the fixture of tests/tf_keras/conftest.py;
-    Keras 3's `clear_session()` would only add a slow garbage collection.
-    """
-    yield
-
-
 @pytest.mark.parametrize("mode", [samples.EAGER, samples.TF_FUNCTION])
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
 @pytest.mark.parametrize("slow_step_size", samples.SLOW_STEP_SIZES)
