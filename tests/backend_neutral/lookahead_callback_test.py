@@ -34,6 +34,7 @@ from tests.backend_neutral.inner_optimizers import INNERS
 from tests.backend_neutral.linear_problem import BATCH
 from tests.backend_neutral.linear_problem import COMPILED
 from tests.backend_neutral.linear_problem import EAGER
+from tests.backend_neutral.linear_problem import MODES
 from tests.backend_neutral.linear_problem import assert_weights
 from tests.backend_neutral.linear_problem import compile_and_fit
 from tests.backend_neutral.linear_problem import linear_model
@@ -41,9 +42,6 @@ from tests.backend_neutral.linear_problem import problem
 from tests.backend_neutral.linear_problem import reference
 from tests.backend_neutral.reference_lookahead import NumpyLinearRegression
 
-BACKEND = keras.backend.backend()
-# torch.compile takes about 40 s per model: the torch runs stay eager.
-MODES = [EAGER] if BACKEND == "torch" else [EAGER, COMPILED]
 SYNC_PERIOD = 3
 SLOW_STEP_SIZE = 0.5
 STEPS_PER_EPOCH = 4

@@ -28,14 +28,12 @@ from tensorflow_lookahead import Lookahead
 from tests.backend_neutral.linear_problem import BATCH
 from tests.backend_neutral.linear_problem import COMPILED
 from tests.backend_neutral.linear_problem import EAGER
+from tests.backend_neutral.linear_problem import MODES
 from tests.backend_neutral.linear_problem import assert_weights
 from tests.backend_neutral.linear_problem import linear_model
 from tests.backend_neutral.linear_problem import problem
 from tests.backend_neutral.reference_lookahead import ReferenceLookaheadCallback
 
-BACKEND = keras.backend.backend()
-# torch.compile takes about 40 s per model: the torch runs stay eager.
-MODES = [EAGER] if BACKEND == "torch" else [EAGER, COMPILED]
 SYNC_PERIOD = 3
 SLOW_STEP_SIZE = 0.5
 STEPS_PER_EPOCH = 4
