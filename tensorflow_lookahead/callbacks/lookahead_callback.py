@@ -18,7 +18,7 @@ import numbers
 
 import keras
 
-from tensorflow_lookahead.optimizers import backend
+from tensorflow_lookahead.callbacks import model_state
 from tensorflow_lookahead.callbacks import model_attachment
 from tensorflow_lookahead.optimizers import lookahead
 from tensorflow_lookahead.utils import keras_version
@@ -131,7 +131,7 @@ class LookaheadCallback(keras.callbacks.Callback):
         if self.optimizer is None or self.optimizer.inner_optimizer is not (
             inner_optimizer
         ):
-            with backend.model_scope(model):
+            with model_state.model_scope(model):
                 self.optimizer = lookahead.Lookahead(
                     inner_optimizer,
                     sync_period=self.sync_period,

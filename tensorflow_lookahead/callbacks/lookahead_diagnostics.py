@@ -22,8 +22,8 @@ from typing import Union
 import keras
 import numpy as np
 
-from tensorflow_lookahead.optimizers import backend
 from tensorflow_lookahead.callbacks import model_attachment
+from tensorflow_lookahead.callbacks import model_state
 from tensorflow_lookahead.utils import keras_version
 from tensorflow_lookahead.utils.typechecking import typechecked
 
@@ -122,7 +122,7 @@ class LookaheadDiagnostics(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if self.every_n_steps is None:
             return
-        backend.sync_model_state(self.model)
+        model_state.sync_model_state(self.model)
         step = int(keras.ops.convert_to_numpy(self._lookahead.iterations))
         if step % self.every_n_steps == 0:
             self._record(step)

@@ -25,7 +25,7 @@ import weakref
 
 import keras
 
-from tensorflow_lookahead.optimizers import backend
+from tensorflow_lookahead.callbacks import model_state
 from tensorflow_lookahead.optimizers.lookahead import Lookahead
 
 # Lookaheads attached by a callback for the duration of a `fit`: one still in
@@ -111,7 +111,7 @@ def attach_lookahead(model, lookahead, for_fit=False):
     if for_fit:
         _ATTACHED_FOR_FIT.add(lookahead)
     if model.built and not lookahead.built:
-        with backend.model_scope(model):
+        with model_state.model_scope(model):
             lookahead.build(model.trainable_variables)
     _retrace_train_function(model)
 

@@ -17,7 +17,7 @@
 import numbers
 
 from tensorflow_lookahead.callbacks import model_attachment
-from tensorflow_lookahead.optimizers import backend
+from tensorflow_lookahead.callbacks import model_state
 from tensorflow_lookahead.optimizers import lookahead
 from tensorflow_lookahead.utils import keras_version
 from tensorflow_lookahead.utils.typechecking import typechecked
@@ -88,7 +88,7 @@ class Lookahead:
                 print(f"The model already trains with {settings}; it continues.")
             return optimizer
         inner_optimizer = model_attachment.trained_optimizer(model)
-        with backend.model_scope(model):
+        with model_state.model_scope(model):
             optimizer = lookahead.Lookahead(
                 inner_optimizer, sync_period=self.k, slow_step_size=self.alpha
             )

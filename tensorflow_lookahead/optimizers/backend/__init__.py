@@ -35,9 +35,7 @@ copied = ops.copied
 counter_value = ops.counter_value
 increment = ops.increment
 interpolation = ops.interpolation
-model_scope = ops.model_scope
 outside_traced_functions = ops.outside_traced_functions
-sync_model_state = ops.sync_model_state
 
 __all__ = [
     "all_initialized",
@@ -49,7 +47,5 @@ __all__ = [
     "counter_value",
     "increment",
     "interpolation",
-    "model_scope",
     "outside_traced_functions",
-    "sync_model_state",
 ]

@@ -37,22 +37,6 @@ def check_can_build_here(optimizer):
     del optimizer
 
 
-def model_scope(model):
-    """A no-op context: variables need no scope outside TensorFlow."""
-    del model
-    return contextlib.nullcontext()
-
-
-def sync_model_state(model):
-    """Writes the state of a running `fit` back into `model`'s variables.
-
-    Keras' JAX trainer keeps the variables' values outside the variables
-    during `fit`; a callback that reads weights must ask for them first.
-    """
-    if hasattr(model, "jax_state_sync"):
-        model.jax_state_sync()
-
-
 def outside_traced_functions():
     """A no-op context: JAX and Keras' torch trainer build before compiling."""
     return contextlib.nullcontext()

@@ -50,16 +50,6 @@ def check_same_strategy(optimizer, argument_name):
         )
 
 
-def model_scope(model):
-    """The scope that creates variables for `model`: its strategy's scope."""
-    return model.distribute_strategy.scope()
-
-
-def sync_model_state(model):
-    """Nothing to do: TensorFlow trains the model's variables in place."""
-    del model
-
-
 def check_can_build_here(optimizer):
     """Raises if building now would create variables inside `strategy.run`.
 
