@@ -13,12 +13,13 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-# Command 1 of the README: sets up the environment, then runs the demo.
-# Extra arguments go to the demo (see --help).
+# Command 1 of the README: sets up the one environment the demo runs in
+# (.venv, TensorFlow), then runs the demo. Extra arguments go to the demo (see
+# --help).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bash "${repo}/tools/setup_env.sh"
+bash "${repo}/tools/setup_env.sh" tensorflow
 cd "${repo}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
 # The demo lies in demo/ (not in the package): run from the repository root.

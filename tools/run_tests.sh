@@ -21,7 +21,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bash "${repo}/tools/setup_env.sh"
+bash "${repo}/tools/setup_env.sh" all
 cd "${repo}"
 venv="${repo}/.venv"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"

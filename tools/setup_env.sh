@@ -13,12 +13,19 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-# Sets up the development environment: .venv (TensorFlow CPU, tf-keras, dev
-# and demo dependencies, this package in editable mode), .venv-jax and
-# .venv-torch (Keras 3 on JAX or PyTorch, no TensorFlow: the backend-neutral
-# tests) and Bazel's .bazelrc. Idempotent: pip runs again only when an
-# install list changes.
+# Sets up the development environment. `setup_env.sh tensorflow` (the demo's)
+# makes .venv only: TensorFlow CPU, tf-keras, dev and demo dependencies, this
+# package in editable mode. `setup_env.sh` (or `setup_env.sh all`, the
+# tests') adds .venv-jax and .venv-torch (Keras 3 on JAX or PyTorch, no
+# TensorFlow: the backend-neutral tests), Bazel's .bazelrc and buildifier.
+# Idempotent: pip runs again only when an install list changes.
 set -euo pipefail
+
+what="${1:-all}"
+if [[ "${what}" != "tensorflow" && "${what}" != "all" ]]; then
+  echo "usage: setup_env.sh [tensorflow|all] (default: all); received: ${what}" >&2
+  exit 2
+fi
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo}"
@@ -48,6 +55,10 @@ if [[ "$(cat "${stamp}" 2>/dev/null)" != "${wanted}" ]]; then
   echo "${wanted}" > "${stamp}"
 else
   echo "==> dependencies up to date in ${venv}"
+fi
+
+if [[ "${what}" == "tensorflow" ]]; then
+  exit 0
 fi
 
 # One venv per other Keras backend, without TensorFlow.
