@@ -241,6 +241,11 @@ class Lookahead(keras.optimizers.Optimizer):
         self._exchange_slow_and_fast_values()
         self._slow_weights_are_in_model = not self._slow_weights_are_in_model
 
+    @property
+    def weights_swapped(self):
+        """Whether the model holds the slow weights after `swap_weights()`."""
+        return self._slow_weights_are_in_model
+
     def _check_slow_weights_can_move_into_the_model(self):
         if not self.built:
             raise ValueError(
@@ -447,9 +452,13 @@ class Lookahead(keras.optimizers.Optimizer):
         when `fit` is interrupted (an error, Ctrl-C), and the model then keeps
         its fast weights, so that the next `fit` continues exactly.
 
+        Swapped weights (`swap_weights()`) are swapped back first.
+
         Args:
             var_list: The model's trainable variables.
         """
+        if self._slow_weights_are_in_model:
+            self.swap_weights()
         if (
             self.finalize_with_slow_weights
             and self.built

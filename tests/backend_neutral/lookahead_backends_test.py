@@ -228,6 +228,25 @@ def test_finalize_with_slow_weights_then_train_again(mode):
     assert int(optimizer.iterations) == steps + 2
 
 
+@pytest.mark.parametrize("finalize_with_slow_weights", [False, True])
+def test_finalize_swaps_swapped_weights_back_first(finalize_with_slow_weights):
+    """fit's end (finalize) after `swap_weights()` leaves what it would without."""
+    sync_period, slow_step_size, steps = 3, 0.5, 7
+    expected = reference("adam", sync_period, slow_step_size, steps)
+    model = linear_model(steps)
+    optimizer = Lookahead(INNERS["adam"](), sync_period, slow_step_size)
+    compile_and_fit(model, optimizer, steps, EAGER)
+    fast, slow = expected[-1]
+    optimizer.finalize_with_slow_weights = finalize_with_slow_weights
+    optimizer.swap_weights()
+    assert optimizer.weights_swapped
+    optimizer.finalize_variable_values(model.trainable_variables)
+    assert not optimizer.weights_swapped
+    expected_model = slow if finalize_with_slow_weights else fast
+    assert_weights(model.trainable_variables, expected_model)
+    assert_weights(optimizer.slow_weights, slow)
+
+
 def test_finalize_with_slow_weights_in_an_except_block():
     """A fit that ends normally while an earlier error is handled (a retry)."""
     sync_period, slow_step_size, steps = 3, 0.5, 7
