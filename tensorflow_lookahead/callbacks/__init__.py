@@ -16,5 +16,6 @@
 
 from tensorflow_lookahead.callbacks.lookahead_callback import LookaheadCallback
 from tensorflow_lookahead.callbacks.lookahead_diagnostics import LookaheadDiagnostics
+from tensorflow_lookahead.callbacks.swap_slow_weights import SwapSlowWeights
 
-__all__ = ["LookaheadCallback", "LookaheadDiagnostics"]
+__all__ = ["LookaheadCallback", "LookaheadDiagnostics", "SwapSlowWeights"]
