@@ -102,12 +102,12 @@ class SwapSlowWeights(keras.callbacks.Callback):
         lookahead = model_attachment.find_lookahead(optimizer)
         if lookahead is None:
             raise ValueError(
-                "SwapSlowWeights needs a model compiled with a Lookahead "
-                "optimizer (or trained with a LookaheadCallback, in any order, "
-                f"or given one by `inject`); the model's optimizer is "
-                f"{type(optimizer).__name__}. After a fit with a "
+                "SwapSlowWeights needs a model whose optimizer is a Lookahead: "
+                "compiled with one, given one by `inject`, or trained with a "
+                "LookaheadCallback (in any order). After a fit with a "
                 "LookaheadCallback the model has its own optimizer back: "
-                "evaluate inside `callback.optimizer.slow_weights_in_model()`."
+                "evaluate inside `callback.optimizer.slow_weights_in_model()`. "
+                f"Received: optimizer={_optimizer_chain(optimizer)}"
             )
         return lookahead
 
@@ -140,10 +140,14 @@ class SwapSlowWeights(keras.callbacks.Callback):
             lookahead.swap_weights()
 
     def on_train_begin(self, logs=None):
-        # A fit interrupted while swapped (which skips `on_train_end`) left
-        # the slow weights in the model.
-        self._swap_out()
-        self._lookahead()
+        lookahead = self._lookahead()
+        # A fit interrupted while they were swapped (an exception skips
+        # `on_train_end`, and on TensorFlow and torch the finalization) left
+        # the slow weights in the model: training continues on the fast ones.
+        self._swapped = None
+        if lookahead.weights_swapped:
+            model_state.sync_model_state(self.model)
+            lookahead.swap_weights()
 
     def on_train_end(self, logs=None):
         self._swap_out()
@@ -166,3 +170,12 @@ class SwapSlowWeights(keras.callbacks.Callback):
 
     def on_predict_end(self, logs=None):
         self._swap_out(_PREDICT)
+
+
+def _optimizer_chain(optimizer):
+    """E.g. "LossScaleOptimizer(SGD)" for a model's optimizer."""
+    names = []
+    while optimizer is not None:
+        names.append(type(optimizer).__name__)
+        optimizer = getattr(optimizer, "inner_optimizer", None)
+    return "(".join(names) + ")" * (len(names) - 1) if names else "None"
