@@ -22,6 +22,7 @@ import tensorflow as tf
 from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.utils import test_utils
 from tests.backend_neutral.inner_optimizers import sgd_momentum
+from tests.backend_neutral.reference_lookahead import Algorithm1
 from tests.backend_neutral.reference_lookahead import ReferenceLookaheadCallback
 from tests.fit_helpers import (
     BATCH,
@@ -232,12 +233,11 @@ def test_gradient_accumulation_syncs_after_k_applied_updates():
     )
     # Reference: 6 applied SGD updates with the mean of each pair of gradients,
     # a sync after the 3rd and the 6th.
-    weight, slow = 1.0, 1.0
+    reference = Algorithm1([1.0], sync_period=3, slow_step_size=0.5)
+    weight = 1.0
     for update in range(6):
-        weight -= 0.1 * ((1.0 + 2 * update) + (2.0 + 2 * update)) / 2
-        if (update + 1) % 3 == 0:
-            slow += 0.5 * (weight - slow)
-            weight = slow
+        mean_gradient = ((1.0 + 2 * update) + (2.0 + 2 * update)) / 2
+        [weight] = reference.after_update([weight - 0.1 * mean_gradient])
     np.testing.assert_allclose(accumulated, [weight], rtol=1e-6)
     assert int(optimizer.iterations.numpy()) == 6
 

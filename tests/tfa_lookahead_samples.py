@@ -18,12 +18,14 @@ tfa's tests applied constant gradients to two plain `tf.Variable`s of shape
 (2,) for k steps, once with a plain optimizer and once with Lookahead(k,
 alpha); after k steps the Lookahead has synchronized once, so its variables
 must be the initial values moved alpha of the way to the plain optimizer's.
-A linear regression checked that `fit` learns. Only TensorFlow is used here,
-no Keras, so that both Keras versions can share it.
+A linear regression checked that `fit` learns. Only TensorFlow and NumPy
+are used here, no Keras objects, so that both Keras versions can share it.
 """
 
 import numpy as np
 import tensorflow as tf
+
+from tests.backend_neutral.reference_lookahead import Algorithm1
 
 SEED = 0x2019
 # tfa's settings: k (sync_period) and alpha (slow_step_size).
@@ -89,10 +91,8 @@ def run(optimizer, sparse, steps, mode):
 
 def after_one_sync(initial, fast, slow_step_size):
     """Algorithm 1's weights after the first sync: alpha of the way to `fast`."""
-    return [
-        np.float32(start) + slow_step_size * (np.float32(end) - np.float32(start))
-        for start, end in zip(initial, fast)
-    ]
+    initial = [np.float32(start) for start in initial]  # as the variables hold them
+    return Algorithm1(initial, sync_period=1, slow_step_size=slow_step_size).sync(fast)
 
 
 def linear_regression(seed=SEED):

@@ -12,16 +12,19 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""RAdam and Ranger written from the paper in NumPy (float64), no Keras.
+"""RAdam and Ranger written from the papers in NumPy (float64).
 
 Liu et al., "On the Variance of the Adaptive Learning Rate and Beyond",
 Algorithm 2, with the additions tfa's RectifiedAdam documents: epsilon in the
 denominator, a configurable threshold on the SMA length (the paper uses 4),
 AMSGrad, decoupled weight decay and a linear warmup/decay of the step size.
-Ranger adds Lookahead (Zhang et al. 2019, Algorithm 1) on top.
+Ranger adds Lookahead (Zhang et al. 2019, Algorithm 1, from
+reference_lookahead) on top.
 """
 
 import numpy as np
+
+from tests.backend_neutral.reference_lookahead import Algorithm1
 
 
 def constant(value):
@@ -121,18 +124,12 @@ class NumpyRectifiedAdam:
         return updated
 
 
-class NumpyRanger:
-    """Lookahead around `NumpyRectifiedAdam`: k fast steps, one slow step."""
+class NumpyRanger(Algorithm1):
+    """Lookahead's `Algorithm1` around `NumpyRectifiedAdam`."""
 
     def __init__(self, radam, sync_period, slow_step_size, weights):
+        super().__init__(weights, sync_period, slow_step_size)
         self.radam = radam
-        self.sync_period = sync_period
-        self.slow_step_size = slow_step_size
-        self.slow = [np.asarray(w, np.float64).copy() for w in weights]
 
     def apply(self, weights, gradients):
-        fast = self.radam.apply(weights, gradients)
-        if self.radam.t % self.sync_period:
-            return fast
-        self.slow = [s + self.slow_step_size * (f - s) for s, f in zip(self.slow, fast)]
-        return [s.copy() for s in self.slow]
+        return self.after_update(self.radam.apply(weights, gradients))

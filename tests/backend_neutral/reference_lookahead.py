@@ -14,18 +14,64 @@
 # ==============================================================================
 """An independent reference for Lookahead: the paper's Algorithm 1 written out.
 
-Nothing here uses tensorflow_lookahead. The fast weights are updated by a plain
-Keras optimizer; the slow weights are NumPy arrays, synchronized in Python:
-after every k-th inner update, `slow += alpha * (fast - slow)`, then
-`fast = slow`. Slow weights start at the weights before the first update.
+Nothing here uses tensorflow_lookahead. `Algorithm1` is the sync in NumPy
+(float64), for weights from any framework (Keras 3 on every backend,
+tf_keras): after every k-th inner update, `slow += alpha * (fast - slow)`,
+then `fast = slow`; slow weights start at the weights before the first update.
+The classes below run it around a plain Keras optimizer (`ReferenceLookahead`),
+around `fit` (`ReferenceLookaheadCallback`) and around SGD with momentum or
+Adam written out in NumPy (`NumpyLinearRegression`).
 """
 
 import keras
 import numpy as np
 
 
-class ReferenceLookahead:
-    """Algorithm 1 of Zhang et al. (2019) around a plain Keras optimizer.
+class Algorithm1:
+    """The slow weights of Algorithm 1 of Zhang et al. (2019), in NumPy.
+
+    Args:
+        initial_weights: The weights before the first inner update (arrays).
+        sync_period: k.
+        slow_step_size: alpha.
+    """
+
+    def __init__(self, initial_weights, sync_period, slow_step_size):
+        self.slow_weights = [np.array(w, dtype=np.float64) for w in initial_weights]
+        self.sync_period = sync_period
+        self.slow_step_size = slow_step_size
+        self.updates = 0
+
+    def after_update(self, fast_weights):
+        """Counts one inner update; returns the weights the next one starts from.
+
+        These are the new slow weights after every k-th update (see `sync`),
+        else `fast_weights`.
+        """
+        if self.count_update():
+            return self.sync(fast_weights)
+        return list(fast_weights)
+
+    def count_update(self):
+        """Counts one inner update; returns whether a sync follows it."""
+        self.updates += 1
+        return self.updates % self.sync_period == 0
+
+    def sync(self, fast_weights):
+        """Moves the slow weights alpha of the way to `fast_weights`.
+
+        Returns:
+            Copies of the new slow weights: the fast weights from now on.
+        """
+        for index, fast in enumerate(fast_weights):
+            slow = self.slow_weights[index]
+            fast = np.asarray(fast, dtype=np.float64)
+            self.slow_weights[index] = slow + self.slow_step_size * (fast - slow)
+        return [slow.copy() for slow in self.slow_weights]
+
+
+class ReferenceLookahead(Algorithm1):
+    """`Algorithm1` around a plain Keras optimizer, on its variables.
 
     Runs eagerly; each call to `apply` is one inner update.
 
@@ -36,11 +82,9 @@ class ReferenceLookahead:
     """
 
     def __init__(self, inner_optimizer, sync_period, slow_step_size):
+        super().__init__([], sync_period, slow_step_size)
         self.inner_optimizer = inner_optimizer
-        self.sync_period = sync_period
-        self.slow_step_size = slow_step_size
         self.slow_weights = None
-        self.updates = 0
 
     def apply(self, grads, variables):
         if self.slow_weights is None:
@@ -48,15 +92,13 @@ class ReferenceLookahead:
                 np.array(v.numpy(), dtype=np.float64) for v in variables
             ]
         self.inner_optimizer.apply(grads, variables)
-        self.updates += 1
-        if self.updates % self.sync_period == 0:
+        if self.count_update():
             self.synchronize(variables)
 
     def synchronize(self, variables):
-        for index, variable in enumerate(variables):
-            slow = self.slow_weights[index]
-            slow = slow + self.slow_step_size * (variable.numpy() - slow)
-            self.slow_weights[index] = slow
+        """Syncs with the values of `variables`; sets them to the slow weights."""
+        slow_weights = self.sync([v.numpy() for v in variables])
+        for variable, slow in zip(variables, slow_weights):
             variable.assign(slow.astype(variable.dtype))
 
 
@@ -103,7 +145,7 @@ class ReferenceLookaheadCallback(keras.callbacks.Callback):
             self.reference.synchronize(self.model.trainable_variables)
 
 
-class NumpyLinearRegression:
+class NumpyLinearRegression(Algorithm1):
     """Algorithm 1 in NumPy (float64) on `Dense(1)` with the mean squared error.
 
     The inner optimizers are written out as Keras defines them (SGD with
@@ -120,12 +162,9 @@ class NumpyLinearRegression:
     """
 
     def __init__(self, kernel, bias, inner, sync_period, slow_step_size):
-        self.weights = [np.array(kernel, np.float64), np.array(bias, np.float64)]
-        self.slow_weights = [w.copy() for w in self.weights]
+        super().__init__([kernel, bias], sync_period, slow_step_size)
+        self.weights = [w.copy() for w in self.slow_weights]
         self.inner = inner
-        self.sync_period = sync_period
-        self.slow_step_size = slow_step_size
-        self.updates = 0
         self.moments = [[np.zeros_like(w) for w in self.weights] for _ in range(2)]
 
     def gradients(self, features, targets):
@@ -135,14 +174,11 @@ class NumpyLinearRegression:
 
     def step(self, features, targets):
         grads = self.gradients(features.astype(np.float64), targets)
-        self.updates += 1
-        for index, grad in enumerate(grads):
-            self.weights[index] = self.weights[index] + self._inner_delta(index, grad)
-        if self.updates % self.sync_period == 0:
-            for index, fast in enumerate(self.weights):
-                slow = self.slow_weights[index]
-                self.slow_weights[index] = slow + self.slow_step_size * (fast - slow)
-                self.weights[index] = self.slow_weights[index].copy()
+        fast = [
+            w + self._inner_delta(i, g)
+            for i, (w, g) in enumerate(zip(self.weights, grads))
+        ]
+        self.weights = self.after_update(fast)
 
     def _inner_delta(self, index, grad):
         first, second = self.moments[0], self.moments[1]
@@ -150,7 +186,7 @@ class NumpyLinearRegression:
             first[index] = 0.9 * first[index] - 0.05 * grad
             return first[index]
         beta_1, beta_2, epsilon = 0.9, 0.999, 1e-7
-        t = self.updates
+        t = self.updates + 1  # the update being computed
         learning_rate = 0.02 * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
         first[index] += (grad - first[index]) * (1 - beta_1)
         second[index] += (grad**2 - second[index]) * (1 - beta_2)

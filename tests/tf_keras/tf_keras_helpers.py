@@ -14,14 +14,14 @@
 # ==============================================================================
 """Models, data and the reference Lookahead of the tf_keras tests.
 
-The reference is the paper's Algorithm 1 written out: a plain tf_keras
-optimizer updates the model, the slow weights are NumPy arrays equal to the
-initial weights, and after every k-th step `slow += alpha * (fast - slow)`
-and the model's weights are set to `slow`.
+The reference is the paper's Algorithm 1 (`Algorithm1`, in NumPy) around a
+plain tf_keras optimizer that updates the model.
 """
 
 import numpy as np
 import tensorflow as tf
+
+from tests.backend_neutral.reference_lookahead import Algorithm1
 
 FEATURES = 4
 BATCH_SIZE = 8
@@ -95,8 +95,7 @@ def reference_trajectory(inner, sync_period, slow_step_size, steps, compile_fit)
     """
     arrays = data()
     net = model()
-    slow = [w.copy() for w in net.get_weights()]
-    alpha = np.float32(slow_step_size)
+    algorithm = Algorithm1(net.get_weights(), sync_period, slow_step_size)
     if compile_fit:
         net.compile(optimizer=inner, loss="mse")
     else:
@@ -108,10 +107,7 @@ def reference_trajectory(inner, sync_period, slow_step_size, steps, compile_fit)
             net.train_on_batch(inputs, targets)
         else:
             step_fn(inputs, targets)
-        if (step + 1) % sync_period == 0:
-            fast = net.get_weights()
-            slow = [s + alpha * (f - s) for s, f in zip(slow, fast)]
-            net.set_weights(slow)
+        net.set_weights(algorithm.after_update(net.get_weights()))
         trajectory.append(net.get_weights())
     return trajectory
 
