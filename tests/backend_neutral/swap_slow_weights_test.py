@@ -345,3 +345,129 @@ def test_swap_on_epoch_checkpoints_the_slow_weights_and_resumes_from_them(
         fit(resumed, [], epochs=EPOCHS - 1)
     assert_close(numpy_values(resumed.trainable_variables), restarted.weights[-1])
     assert_close(numpy_values(lookahead.slow_weights), restarted.slow_weights[-1])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_early_stopping_after_it_restores_the_best_slow_weights(mode):
+    expected = reference("float32", mode)
+    run = LookaheadRun("compiled", mode)
+    history = run.fit(
+        [
+            SwapSlowWeights(swap_on_epoch=True),
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=EPOCHS, restore_best_weights=True
+            ),
+        ],
+        validation_data=validation_data(),
+    )
+    features, targets = validation_data()
+    slow_losses = [
+        mean_squared_error(w, features, targets) for w in expected.slow_weights
+    ]
+    best = int(np.argmin(slow_losses))
+    np.testing.assert_allclose(history.history["val_loss"], slow_losses, rtol=1e-5)
+    assert_close(
+        numpy_values(run.model.trainable_variables), expected.slow_weights[best]
+    )
+    # The optimizer trained on as without the callbacks.
+    without = LookaheadRun("compiled", mode)
+    without.fit([])
+    assert_close(
+        numpy_values(run.lookahead.variables),
+        numpy_values(without.lookahead.variables),
+        1e-6,
+        1e-7,
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("swap_on_epoch", [False, True])
+@pytest.mark.parametrize("setup", ["compiled", "callback"])
+def test_fit_ends_with_the_slow_weights_of_finalize_with_slow_weights(
+    setup, swap_on_epoch, mode
+):
+    expected = reference("float32", mode)
+    run = LookaheadRun(setup, mode, finalize_with_slow_weights=True)
+    run.fit(
+        [SwapSlowWeights(swap_on_epoch=swap_on_epoch)],
+        validation_data=validation_data(),
+    )
+    without = LookaheadRun(setup, mode, finalize_with_slow_weights=True)
+    without.fit([], validation_data=validation_data())
+    assert_trained_as_without_callback(run, without, expected.slow_weights[-1])
+
+
+class InterruptAtEpochEnd(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        raise RuntimeError("simulated preemption")
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("next_callback", ["same", "new"])
+def test_fit_after_a_fit_interrupted_while_swapped_continues(next_callback, mode):
+    # The error comes after SwapSlowWeights put the slow weights in the model:
+    # fit skips on_train_end, and on TensorFlow and torch the finalization.
+    expected = reference("float32", mode)
+    run = LookaheadRun("compiled", mode)
+    first = SwapSlowWeights(swap_on_epoch=True)
+    with pytest.raises(RuntimeError, match="preemption"):
+        run.fit([first, InterruptAtEpochEnd()], epochs=1)
+    second = first if next_callback == "same" else SwapSlowWeights()
+    run.fit([second], epochs=EPOCHS - 1)
+    assert not run.lookahead.weights_swapped
+    assert_close(numpy_values(run.model.trainable_variables), expected.weights[-1])
+    assert_close(numpy_values(run.lookahead.slow_weights), expected.slow_weights[-1])
+
+
+def test_evaluate_before_training_and_after_a_swap_by_the_user():
+    expected = reference("float32", EAGER)
+    features, targets = validation_data()
+    run = LookaheadRun("compiled", EAGER)
+    initial = numpy_values(run.model.trainable_variables)
+    # Not built yet: the slow weights will be the model's weights.
+    loss = run.model.evaluate(
+        features, targets, batch_size=BATCH, verbose=0, callbacks=[SwapSlowWeights()]
+    )
+    np.testing.assert_allclose(
+        loss, mean_squared_error(initial, features, targets), rtol=1e-5
+    )
+    run.fit([], epochs=1)
+    # Swapped by the user: the callback evaluates them and leaves the swap.
+    run.lookahead.swap_weights()
+    loss = run.model.evaluate(
+        features, targets, batch_size=BATCH, verbose=0, callbacks=[SwapSlowWeights()]
+    )
+    assert_loss_at(loss, expected.slow_weights[0], expected.weights[0], "float32")
+    assert run.lookahead.weights_swapped
+    run.lookahead.swap_weights()
+    assert_close(numpy_values(run.model.trainable_variables), expected.weights[0])
+
+
+@pytest.mark.parametrize(
+    "inner, policy, received",
+    [
+        ("sgd", "float32", "SGD"),
+        ("adam", "mixed_float16", r"LossScaleOptimizer\(Adam\)"),
+    ],
+)
+def test_a_model_without_lookahead_gets_a_clear_error(inner, policy, received):
+    features, targets = training_data()
+    with GlobalPolicy(policy):
+        model = linear_model(STEPS_PER_EPOCH)
+        optimizer = keras.optimizers.get(inner)
+        compile_model(model, optimizer, EAGER)
+        initial = numpy_values(model.trainable_variables)
+        error = f"SwapSlowWeights needs .*Lookahead.* Received: optimizer={received}$"
+        with pytest.raises(ValueError, match=error):
+            fit(model, [SwapSlowWeights()], validation_data=validation_data())
+        with pytest.raises(ValueError, match=error):
+            model.evaluate(features, targets, callbacks=[SwapSlowWeights()])
+        with pytest.raises(ValueError, match=error):
+            model.predict(features, callbacks=[SwapSlowWeights()])
+    # Nothing was trained.
+    assert_close(numpy_values(model.trainable_variables), initial, 0, 0)
+
+
+def test_swap_on_epoch_must_be_a_bool():
+    with pytest.raises(TypeError, match="swap_on_epoch"):
+        SwapSlowWeights(swap_on_epoch="yes")
