@@ -16,13 +16,27 @@
 
 With `TF_USE_LEGACY_KERAS=1` (Keras 2 as tf_keras), `Lookahead` and
 `optimizers.RectifiedAdam` are the tf_keras optimizers of
-`tensorflow_lookahead.tf_keras`; `callbacks` and `compat` stay Keras 3 only.
+`tensorflow_lookahead.tf_keras`; `Ranger`, `callbacks` and `compat` stay Keras 3
+only.
 """
 
 from tensorflow_lookahead import callbacks
 from tensorflow_lookahead import compat
 from tensorflow_lookahead import optimizers
 from tensorflow_lookahead.optimizers import Lookahead
+from tensorflow_lookahead.utils.keras_version import uses_tf_keras
 from tensorflow_lookahead.version import __version__
 
-__all__ = ["Lookahead", "callbacks", "compat", "optimizers", "__version__"]
+if uses_tf_keras():
+    __all__ = ["Lookahead", "callbacks", "compat", "optimizers", "__version__"]
+else:
+    from tensorflow_lookahead.optimizers import Ranger
+
+    __all__ = [
+        "Lookahead",
+        "Ranger",
+        "callbacks",
+        "compat",
+        "optimizers",
+        "__version__",
+    ]

@@ -15,7 +15,8 @@
 """Optimizers.
 
 Keras 3 optimizers; with `TF_USE_LEGACY_KERAS=1` (Keras 2 as tf_keras), the
-tf_keras ones from `tensorflow_lookahead.tf_keras` instead.
+tf_keras ones from `tensorflow_lookahead.tf_keras` instead (`Ranger` is Keras 3
+only).
 """
 
 from tensorflow_lookahead.utils.keras_version import uses_tf_keras
@@ -23,8 +24,11 @@ from tensorflow_lookahead.utils.keras_version import uses_tf_keras
 if uses_tf_keras():
     from tensorflow_lookahead.tf_keras import Lookahead
     from tensorflow_lookahead.tf_keras import RectifiedAdam
+
+    __all__ = ["Lookahead", "RectifiedAdam"]
 else:
     from tensorflow_lookahead.optimizers.lookahead import Lookahead
+    from tensorflow_lookahead.optimizers.ranger import Ranger
     from tensorflow_lookahead.optimizers.rectified_adam import RectifiedAdam
 
-__all__ = ["Lookahead", "RectifiedAdam"]
+    __all__ = ["Lookahead", "Ranger", "RectifiedAdam"]
