@@ -19,9 +19,10 @@ A `Feature` changes one thing about how a model is trained: how the steps run
 gets into the model (compiled with it, `LookaheadCallback`, `inject`), the
 inner optimizer (EMA, loss scale factor, gradient accumulation), loss scaling
 around or inside Lookahead, the dtype policy, what happens between steps
-(freezing a layer, evaluating or saving with the slow weights, saving and
-loading a `.keras` or `.weights.h5` file at each point of a cycle, building
-the optimizer again), the context (an `except:` block, distribution) and
+(freezing a layer, evaluating or saving with the slow weights, validating
+on them in `fit` with `SwapSlowWeights`, saving and loading a `.keras` or
+`.weights.h5` file at each point of a cycle, building the optimizer again),
+the context (an `except:` block, distribution) and
 `finalize_with_slow_weights`.
 
 `Run` trains `two_layer_model()` (the linear problem of `linear_problem`) for
@@ -55,6 +56,7 @@ import numpy as np
 from tensorflow_lookahead import Lookahead
 from tensorflow_lookahead import compat
 from tensorflow_lookahead.callbacks import LookaheadCallback
+from tensorflow_lookahead.callbacks import SwapSlowWeights
 from tensorflow_lookahead.callbacks.model_attachment import find_lookahead
 from tests.backend_neutral.linear_problem import BATCH
 from tests.backend_neutral.linear_problem import FEATURES
@@ -626,6 +628,7 @@ class InnerEma(Feature):
 
     name = "inner_ema"
     in_reference = True
+    slots = frozenset({"validation_swap"})
     inner_kwargs = {"use_ema": True, "ema_momentum": EMA_MOMENTUM}
     properties = frozenset(
         {"inner_ema", "writes_weights_at_fit_end", "swaps_ema_weights"}
@@ -749,6 +752,88 @@ def evaluate_in_slow_weights(run):
     with context:
         loss = run.model.evaluate(features, targets, batch_size=BATCH, verbose=0)
     run.records.append(("evaluate in slow weights", [loss]))
+
+
+class SwapSlowWeightsCallback(Feature):
+    """`SwapSlowWeights(swap_on_epoch=True)` in each fit, which validates.
+
+    The validation and a callback after it at the epoch's end (`fit`'s
+    last) see the slow weights; the reference puts its own there. Training
+    then continues as without it.
+    """
+
+    name = "swap_slow_weights"
+    in_reference = True
+    needs = frozenset({FIT})
+    # With `SwapEMAWeights` (inner_ema): both exchange weights in place
+    # around validation, and Keras ends callbacks in the order it began them,
+    # which mixes the two exchanges up.
+    slots = frozenset({"validation_swap"})
+    properties = frozenset({"records_each_fit"})
+
+    def fit_callbacks(self, run):
+        if run.with_lookahead:
+            swap = SwapSlowWeights(swap_on_epoch=True)
+        else:
+            swap = ReferenceSlowWeightsSwap(run.reference_callback)
+        return [swap, EpochEndWeights(run)]
+
+    def fit_kwargs(self, run):
+        return {"validation_data": evaluation_data()}
+
+    def after_fit(self, run, history):
+        run.records.append(("val_loss (slow weights)", history.history["val_loss"]))
+
+
+class ReferenceSlowWeightsSwap(keras.callbacks.Callback):
+    """`SwapSlowWeights(swap_on_epoch=True)` with the reference's slow weights."""
+
+    def __init__(self, reference_callback):
+        super().__init__()
+        self.reference_callback = reference_callback
+        self.swapped = None
+
+    def swap_in(self):
+        if self.swapped is None:
+            if hasattr(self.model, "jax_state_sync"):
+                self.model.jax_state_sync()
+            self.swapped = self.reference_callback.slow_weights_in_model()
+            self.swapped.__enter__()
+
+    def swap_out(self):
+        if self.swapped is not None:
+            self.swapped.__exit__(None, None, None)
+            self.swapped = None
+
+    def on_test_begin(self, logs=None):
+        self.swap_in()
+
+    def on_test_end(self, logs=None):
+        self.swap_out()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.swap_in()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.swap_out()
+
+    def on_train_end(self, logs=None):
+        self.swap_out()
+
+
+class EpochEndWeights(keras.callbacks.Callback):
+    """Records the model's weights at each epoch's end in `run.records`."""
+
+    def __init__(self, run):
+        super().__init__()
+        self.run = run
+
+    def on_epoch_end(self, epoch, logs=None):
+        if hasattr(self.model, "jax_state_sync"):
+            self.model.jax_state_sync()
+        self.run.records.append(
+            ("weights at the epoch's end", numpy_values(self.model.weights))
+        )
 
 
 class SaveInSlowWeights(Feature):
@@ -910,6 +995,7 @@ FEATURES_IN_ORDER = [
     FinalizeWithSlowWeights(),
     InsideExceptBlock(),
     Distributed(),
+    SwapSlowWeightsCallback(),
 ]
 FEATURES_BY_NAME = {f.name: f for f in FEATURES_IN_ORDER}
 FIT_DRIVER = Driver()
@@ -1196,10 +1282,13 @@ def reference_for(cell):
     """The reference outcome for `cell`.
 
     A fit that ends where a file is written matters to the reference only
-    when something happens at the end of each fit (EMA, finalize).
+    when something happens or is recorded at the end of each fit (EMA,
+    finalize, SwapSlowWeights).
     """
     in_reference = [f for f in cell if f.joins_reference(cell)]
-    fit_ends_matter = "writes_weights_at_fit_end" in properties_of(in_reference)
+    fit_ends_matter = bool(
+        {"writes_weights_at_fit_end", "records_each_fit"} & properties_of(in_reference)
+    )
     boundaries = boundaries_of(cell if fit_ends_matter else in_reference)
     names = tuple(sorted(f.name for f in in_reference))
     return reference_outcome(names, boundaries)
