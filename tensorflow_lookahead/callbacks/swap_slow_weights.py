@@ -55,7 +55,10 @@ class SwapSlowWeights(keras.callbacks.Callback):
 
     Works with a model compiled with `Lookahead` (also under a
     `LossScaleOptimizer`, e.g. with `mixed_float16`), trained with a
-    `LookaheadCallback` (in any order) or given one by `inject`.
+    `LookaheadCallback` (in any order) or given one by `inject`. Not
+    together with `keras.callbacks.SwapEMAWeights`: both exchange weights in
+    place, and Keras ends callbacks in the order it began them, which mixes
+    the two exchanges up.
 
     Args:
         swap_on_epoch: Also put the slow weights into the model at the end of
