@@ -110,7 +110,7 @@ class SwapSlowWeights(keras.callbacks.Callback):
                 "LookaheadCallback (in any order). After a fit with a "
                 "LookaheadCallback the model has its own optimizer back: "
                 "evaluate inside `callback.optimizer.slow_weights_in_model()`. "
-                f"Received: optimizer={_optimizer_chain(optimizer)}"
+                f"Received: model.optimizer={_optimizer_chain(optimizer)}"
             )
         return lookahead
 

@@ -270,7 +270,7 @@ def test_validation_evaluate_and_predict_run_on_the_slow_weights(setup, mode):
     if setup == "callback":
         # The model has its own optimizer back; the callback says where the
         # Lookahead is.
-        with pytest.raises(ValueError, match="slow_weights_in_model.*=Adam$"):
+        with pytest.raises(ValueError, match="slow_weights_in_model.*optimizer=Adam$"):
             run.model.evaluate(features, targets, callbacks=[SwapSlowWeights()])
         return
     loss = run.model.evaluate(
@@ -457,7 +457,7 @@ def test_a_model_without_lookahead_gets_a_clear_error(inner, policy, received):
         optimizer = keras.optimizers.get(inner)
         compile_model(model, optimizer, EAGER)
         initial = numpy_values(model.trainable_variables)
-        error = f"SwapSlowWeights needs .*Lookahead.* Received: optimizer={received}$"
+        error = f"SwapSlowWeights needs .*Lookahead.* model.optimizer={received}$"
         with pytest.raises(ValueError, match=error):
             fit(model, [SwapSlowWeights()], validation_data=validation_data())
         with pytest.raises(ValueError, match=error):
