@@ -50,53 +50,54 @@ def median_interval(values, confidence=0.95):
     return ordered[k], ordered[n - 1 - k]
 
 
-def alternating_rounds(train_inner, train_wrapped, rounds, steps):
-    """Per-step (wall, CPU) seconds of both, timed in ABBA-ordered rounds.
+def alternating_rounds(trains, rounds, steps):
+    """Per-step (wall, CPU) seconds of each trainer, timed in alternating rounds.
+
+    Every round runs each trainer once, in the given order in even rounds and
+    in the reverse order in odd ones (ABBA for two), so that a slow drift of
+    the machine's speed affects all alike.
 
     Args:
-        train_inner: `train(steps)` returning (wall, CPU) seconds.
-        train_wrapped: The same for the wrapped optimizer.
-        rounds: The number of rounds; each runs both once.
+        trains: Name -> `train(steps)` returning (wall, CPU) seconds.
+        rounds: The number of rounds.
         steps: Steps per call.
 
     Returns:
-        `{"inner": (walls, cpus), "wrapped": (walls, cpus)}`, lists of
-        seconds per step, one entry per round.
+        Name -> (walls, cpus): lists of seconds per step, one entry per round.
     """
-    trains = {"inner": train_inner, "wrapped": train_wrapped}
-    times = {name: ([], []) for name in trains}
+    names = list(trains)
+    times = {name: ([], []) for name in names}
     for round_index in range(rounds):
-        order = ("inner", "wrapped") if round_index % 2 == 0 else ("wrapped", "inner")
-        for name in order:
+        for name in names if round_index % 2 == 0 else reversed(names):
             wall_seconds, cpu_seconds = trains[name](steps)
             times[name][0].append(wall_seconds / steps)
             times[name][1].append(cpu_seconds / steps)
     return times
 
 
-def ratio_summary(times):
-    """Row fields comparing the rounds of `alternating_rounds`.
+def ratio_summary(times, name, baseline):
+    """Compares `name`'s rounds with `baseline`'s rounds of `alternating_rounds`.
 
-    Ratios are wrapped / inner of the same round: their median with its 95%
+    Ratios are name / baseline of the same round: their median with its 95%
     interval, in wall and in process CPU time (which, unlike wall time,
     excludes time the VM's vCPUs were stolen), and the ratio of the best
     rounds.
     """
-    (inner_wall, inner_cpu), (wrapped_wall, wrapped_cpu) = (
-        times["inner"],
-        times["wrapped"],
-    )
-    ratios = [w / i for w, i in zip(wrapped_wall, inner_wall)]
-    cpu_ratios = [w / i for w, i in zip(wrapped_cpu, inner_cpu)]
+    (walls, cpus), (baseline_walls, baseline_cpus) = times[name], times[baseline]
+    ratios = [w / b for w, b in zip(walls, baseline_walls)]
+    cpu_ratios = [w / b for w, b in zip(cpus, baseline_cpus)]
     return {
-        "inner_ms": 1000 * min(inner_wall),
-        "wrapped_ms": 1000 * min(wrapped_wall),
         "ratio_median": statistics.median(ratios),
         "ratio_interval": median_interval(ratios),
-        "ratio_min": min(wrapped_wall) / min(inner_wall),
+        "ratio_min": min(walls) / min(baseline_walls),
         "cpu_ratio_median": statistics.median(cpu_ratios),
         "cpu_ratio_interval": median_interval(cpu_ratios),
     }
+
+
+def best_milliseconds(times):
+    """Name -> wall milliseconds per step of its fastest round."""
+    return {name: 1000 * min(walls) for name, (walls, _) in times.items()}
 
 
 def report_rows(rows, output=None):

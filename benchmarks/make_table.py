@@ -12,17 +12,29 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""Turns benchmark JSON outputs into the README's Markdown tables.
+"""Turns the JSON outputs of overhead_benchmark.py into one Markdown table.
 
-overhead_benchmark.py rows (TensorFlow) make the main table,
-backend_overhead.py rows (one file per Keras backend) the backends table:
+One line per backend, workload, mode and k; the rows of tfa's run join the
+TensorFlow lines. Also reads the files of the earlier two runners (rows
+without `ratios`).
 
-python benchmarks/make_table.py benchmarks/results/*.json
+    python benchmarks/make_table.py benchmarks/results/*.json
 """
 
 import json
 import platform
 import sys
+
+COLUMNS = (
+    ("Lookahead / Adam, CPU", "Lookahead / Adam", "cpu_ratio"),
+    ("floor / Adam, CPU", "floor / Adam", "cpu_ratio"),
+    ("Lookahead / floor, CPU", "Lookahead / floor", "cpu_ratio"),
+    ("JAX floor / JAX Adam, CPU", "JAX floor / JAX Adam", "cpu_ratio"),
+    ("Lookahead / Adam, wall", "Lookahead / Adam", "ratio"),
+    ("tfa Lookahead / its Adam, CPU", "tfa Lookahead / Adam", "cpu_ratio"),
+    ("optax.lookahead / JAX Adam, CPU", "optax.lookahead / JAX Adam", "cpu_ratio"),
+)
+COMPILER = {"tensorflow": "XLA", "jax": "jax.jit", "torch": "torch.compile"}
 
 
 def load_rows(paths):
@@ -33,136 +45,107 @@ def load_rows(paths):
     return rows
 
 
-TARGETS = {
-    "graph": 1.02,
-    "mirrored": 1.02,
-    "xla": 1.05,
-    "eager": 1.05,
-    "compiled": 1.05,
-}
+def normalized(row):
+    """A row of overhead_benchmark.py, also from the earlier runners' files."""
+    if "ratios" in row or "error" in row:
+        return {
+            **row,
+            "backend": row.get("backend", "tensorflow"),
+            "mode": "compiled" if row["mode"] == "xla" else row["mode"],
+        }
+    implementation = row.get("implementation", "ours")
+    names = {
+        "ours": ("Lookahead", "Adam"),
+        "tfa": ("tfa Lookahead", "Adam"),
+        "optax": ("optax.lookahead", "JAX Adam"),
+    }[implementation]
+    summary = {
+        key: row[key]
+        for key in (
+            "ratio_median",
+            "ratio_interval",
+            "ratio_min",
+            "cpu_ratio_median",
+            "cpu_ratio_interval",
+        )
+    }
+    return {
+        **row,
+        "backend": row.get("backend", "tensorflow"),
+        "mode": "compiled" if row["mode"] == "xla" else row["mode"],
+        "ms": {names[1]: row["inner_ms"], names[0]: row["wrapped_ms"]},
+        "ratios": {f"{names[0]} / {names[1]}": summary},
+    }
 
 
-def interval(row, prefix="ratio"):
-    low, high = row[f"{prefix}_interval"]
-    return f"{row[f'{prefix}_median']:.3f} [{low:.3f}, {high:.3f}]"
+def interval(summary, prefix):
+    low, high = summary[f"{prefix}_interval"]
+    return f"{summary[f'{prefix}_median']:.3f} [{low:.3f}, {high:.3f}]"
 
 
-def ratio(row):
-    if row is None:
-        return "n/a"
-    if "error" in row:
-        return "fails"
-    return interval(row)
-
-
-def tfa_ratio(row):
-    if row is None or "error" in row:
-        return ratio(row)
-    return f"{interval(row)}; CPU {row['cpu_ratio_median']:.3f}"
-
-
-def verdict(row):
-    """Whether the 95% interval of the median CPU-time ratio is within the target.
-
-    CPU time, because on a shared VM the wall-time interval is mostly too wide
-    to decide.
-    """
-    target = TARGETS[row["mode"]]
-    low, high = row["cpu_ratio_interval"]
-    if high <= target:
-        return f"met (<= {target})"
-    if low > target:
-        return f"missed (> {target})"
-    return f"unresolved ({target} inside)"
+def merged(rows):
+    """(backend, workload, mode, k) -> the row of ours with the others' ratios."""
+    lines = {}
+    for row in rows:
+        key = (row["backend"], row["workload"], row["mode"], row["sync_period"])
+        line = lines.setdefault(key, {"ratios": {}, "errors": {}})
+        if "error" in row:
+            line["errors"][row["implementation"]] = row["error"]
+            continue
+        line["ratios"].update(row["ratios"])
+        if row["implementation"] == "ours":
+            line["row"] = row
+    return dict(sorted(lines.items(), key=lambda item: (item[0][0], item[0][3])))
 
 
 def table(rows):
-    ours = {
-        (r["workload"], r["mode"], r["sync_period"]): r
-        for r in rows
-        if r["implementation"] == "ours"
-    }
-    tfa = {
-        (r["workload"], r["mode"], r["sync_period"]): r
-        for r in rows
-        if r["implementation"] == "tfa"
-    }
-    lines = [
-        "| workload | mode | k | ours: wall-time ratio, median [95% CI] "
-        "| ours: CPU-time ratio | target (by CPU time) | tfa: wall-time ratio; CPU "
-        "| inner ms/step (Keras 3) "
-        "| ours first step | ours extra state |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+    lines = merged([normalized(row) for row in rows])
+    columns = [
+        title
+        for title, ratio, _ in COLUMNS
+        if any(ratio in line["ratios"] for line in lines.values())
     ]
-    for key, row in ours.items():
-        if "error" in row:
-            lines.append(f"| {key[0]} | {key[1]} | {key[2]} | fails | | | | | | |")
-            continue
-        extra = (row["state_bytes_wrapped"] - row["state_bytes_inner"]) / row[
-            "trainable_bytes"
-        ]
-        lines.append(
-            f"| {key[0]} | {key[1]} | {key[2]} | {ratio(row)} | "
-            f"{interval(row, 'cpu_ratio')} | {verdict(row)} | "
-            f"{tfa_ratio(tfa.get(key))} | {row['inner_ms']:.2f} | "
-            f"{row['first_step_ratio']:.2f} | {extra:.4f} x weights |"
-        )
-    return "\n".join(lines)
-
-
-def backend_table(rows):
-    """Lookahead(Adam) / Adam per Keras backend, with optax's ratio on JAX."""
-    optax = {
-        (r["workload"], r["sync_period"]): r
-        for r in rows
-        if r["implementation"] == "optax"
-    }
-    lines = [
-        "| backend | workload | mode | k | wall-time ratio, median [95% CI] "
-        "| CPU-time ratio | target (by CPU time) "
-        "| optax.lookahead / optax.adam: wall; CPU | Adam ms/step | first step "
-        "(target <= 1.10) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+    text = [
+        "| backend | workload | mode | k | Adam ms/step | "
+        + " | ".join(columns)
+        + " | first step, Lookahead / Adam | extra state |",
+        "|---" * (7 + len(columns)) + "|",
     ]
-    for row in rows:
-        if row["implementation"] != "ours":
-            continue
-        key = f"| {row['backend']} | {row['workload']} | {row['mode']} | " + (
-            f"{row['sync_period']} |"
-        )
-        if "error" in row:
-            lines.append(f"{key} fails: {row['error']} | | | | | |")
-            continue
-        anchor = optax.get((row["workload"], row["sync_period"]))
-        anchor = (
-            tfa_ratio(anchor)
-            if row["backend"] == "jax" and row["mode"] == "compiled"
-            else ""
-        )
+    for (backend, workload, mode, k), line in lines.items():
+        if mode == "compiled":
+            mode = f"compiled ({COMPILER[backend]})"
+        cells = [backend, workload, mode, str(k)]
+        row = line.get("row", {})
+        adam_ms = row.get("ms", {}).get("Adam")
+        cells.append("" if adam_ms is None else f"{adam_ms:.2f}")
+        for title, ratio, prefix in COLUMNS:
+            if title in columns:
+                summary = line["ratios"].get(ratio)
+                implementation = "tfa" if ratio.startswith("tfa") else "ours"
+                if summary is not None:
+                    cells.append(interval(summary, prefix))
+                elif implementation in line["errors"]:
+                    cells.append("fails")
+                else:
+                    cells.append("")
         first = row.get("first_step_ratio")
-        lines.append(
-            f"{key} {ratio(row)} | {interval(row, 'cpu_ratio')} | {verdict(row)} | "
-            f"{anchor} | {row['inner_ms']:.2f} | "
-            + ("" if first is None else f"{first:.2f}")
-            + " |"
-        )
-    return "\n".join(lines)
+        cells.append("" if first is None else f"{first:.2f}")
+        if "trainable_bytes" in row:
+            extra = row["state_bytes_wrapped"] - row["state_bytes_inner"]
+            cells.append(f"{extra / row['trainable_bytes']:.4f} x weights")
+        else:
+            cells.append("")
+        text.append("| " + " | ".join(cells) + " |")
+    return "\n".join(text)
 
 
 def main(paths):
-    rows = load_rows(paths)
-    tensorflow_rows = [row for row in rows if "backend" not in row]
-    backend_rows = [row for row in rows if "backend" in row]
-    if tensorflow_rows:
-        print(table(tensorflow_rows))
-    if backend_rows:
-        if tensorflow_rows:
-            print()
-        print(backend_table(backend_rows))
+    print(table(load_rows(paths)))
     print()
     print(
         f"Machine: {platform.machine()}, {platform.system()}, Python "
-        f"{platform.python_version()}; ratios are Lookahead time / inner time."
+        f"{platform.python_version()}. Ratios: the median of the per-round "
+        "ratios [95% interval]; CPU is process CPU time."
     )
 
 

@@ -28,17 +28,19 @@ import statistics
 import subprocess
 import sys
 
-import overhead_benchmark
-import workloads
+import overhead_benchmark as overhead
 
 REPEATS = 5
 
 
 def child(implementation, which, workload):
     """Trains 20 steps in graph mode; prints peak RSS (MB) and weight bytes."""
-    inner, wrapped = overhead_benchmark.optimizer_factories(implementation, 5)
-    factory = inner if which == "inner" else wrapped
-    trainer = overhead_benchmark.Trainer(workload, "graph", factory, None)
+    factory = (
+        overhead.adam
+        if which == "inner"
+        else overhead.lookahead_factory(implementation, 5)
+    )
+    trainer = overhead.KerasTrainer(workload, "graph", factory)
     trainer.train(20)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{peak_mb:.1f} {trainer.trainable_bytes() / 2**20:.1f}")
@@ -69,7 +71,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--implementation", choices=["ours", "tfa"], default="ours")
     parser.add_argument(
-        "--workload", choices=sorted(workloads.WORKLOADS), default="wide_mlp"
+        "--workload", choices=sorted(overhead.WORKLOADS), default="wide_mlp"
     )
     parser.add_argument("--child", choices=["inner", "wrapped"])
     args = parser.parse_args()

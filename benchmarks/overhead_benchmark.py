@@ -12,44 +12,181 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""Times Lookahead(inner) against the inner optimizer alone, side by side.
+"""Times Lookahead(Adam) against Adam alone and against the floor, side by side.
 
-In one process, for each workload and mode, two identical models (one with
-the inner optimizer, one with Lookahead over it) are warmed up, then timed
-in alternating rounds (ABBA order) of `fit` over the same data. Printed per
-row: ms/step of both (best round), the median of the paired per-round
-ratios with its 95% confidence interval, the median ratio of process CPU
-time (which, unlike wall time, excludes time the VM's vCPUs were stolen);
-also the time to the first finished step (tracing, compilation), and
-optimizer-state bytes.
+Runs on the current Keras backend (`KERAS_BACKEND` = tensorflow, jax or torch;
+no TensorFlow needed for the last two) and, with `--implementation tfa`, with
+tensorflow-addons' Lookahead on Keras 2 (TensorFlow 2.15, see run_all.sh).
 
-    python benchmarks/overhead_benchmark.py                 # this package
+In one process, for each workload and mode, identical models are warmed up,
+then trained with `fit` in alternating rounds of whole sync periods (in order
+in even rounds, reversed in odd ones). The models differ only in the
+optimizer:
+
+- `Adam`: Adam(1e-3) alone;
+- `Lookahead`: Lookahead(Adam(1e-3), k, alpha = 0.5) of this package;
+- `floor`: Adam alone, plus the sync as its own program run from a callback
+  before the batch that follows every k-th one, nothing on the other steps:
+  a `tf.function` on TensorFlow (XLA-compiled in `compiled` mode), in-place
+  `lerp_`/`copy_` on torch. What a sync must cost.
+- on JAX in `compiled` mode, the same model in pure JAX (`model.stateless_call`
+  in one `jax.jit` step with donated buffers): `JAX Adam` (optax.adam), `JAX
+  floor` (plus a jitted, donated sync called only every k-th step) and
+  `optax.lookahead` (optax's Lookahead over optax.adam).
+
+Printed per row, for each pair: the median of the paired per-round ratios with
+its 95% interval, in wall and in process CPU time (which, unlike wall time,
+excludes time the VM's vCPUs were stolen); for Lookahead against Adam also the
+time to the first finished step (tracing, compilation; best of several fresh
+models, alternating) and the optimizer state.
+
+Modes: `eager` (`run_eagerly=True`), `compiled` (`jit_compile=True`: XLA on
+TensorFlow, `jax.jit`, `torch.compile`) and on TensorFlow `graph` (`fit`'s
+default `tf.function`) and `mirrored` (graph mode under MirroredStrategy on
+two logical CPUs).
+
+    python benchmarks/overhead_benchmark.py --output tensorflow.json
+    KERAS_BACKEND=jax python benchmarks/overhead_benchmark.py --workloads wide_mlp
     python benchmarks/overhead_benchmark.py --implementation tfa   # in .venv-tfa
-
-`--implementation tfa` uses tensorflow-addons' Lookahead with a legacy Keras 2
-inner optimizer (TensorFlow 2.15); see benchmarks/run_all.sh.
 """
 
 import argparse
 import contextlib
 
+import keras
 import numpy as np
-import tensorflow as tf
 
-import workloads
-from benchmark_timing import alternating_rounds
-from benchmark_timing import median_interval  # noqa: F401 (tests use it here)
-from benchmark_timing import ratio_summary
-from benchmark_timing import report_rows
-from benchmark_timing import wall_and_cpu_seconds
+import benchmark_timing as timing
 
-MODES = ("graph", "xla", "eager", "mirrored")
+BACKEND = keras.backend.backend()
+LEARNING_RATE = 1e-3
+SLOW_STEP_SIZE = 0.5
 ROUND_SECONDS = 0.4
-FIRST_STEPS = 4  # fresh models per optimizer whose first step is timed
+BATCHES_IN_DATA = 16
+MODES = {
+    "tensorflow": ("graph", "compiled", "eager", "mirrored"),
+    "jax": ("eager", "compiled"),
+    "torch": ("eager", "compiled"),
+}
+
+
+# Workloads: written against the `keras` package, which is Keras 3 with this
+# package and Keras 2 in tensorflow-addons' environment.
+
+
+def wide_mlp():
+    """Optimizer-bound: 9.4M parameters, batch 8 (the tfa #2735 setting)."""
+    model = keras.Sequential(
+        [
+            keras.Input((1024,)),
+            keras.layers.Dense(3072, activation="relu"),
+            keras.layers.Dense(2048, activation="relu"),
+            keras.layers.Dense(10),
+        ]
+    )
+    return model, random_classification_data((1024,), 8), 8
+
+
+def small_mlp():
+    """A small MLP on 64 features, batch 32."""
+    model = keras.Sequential(
+        [
+            keras.Input((64,)),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(10),
+        ]
+    )
+    return model, random_classification_data((64,), 32), 32
+
+
+def small_cnn():
+    """Two conv layers on a synthetic set of 28x28 grey images, batch 32.
+
+    Forward and backward passes dominate its step (13k parameters).
+    """
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(16, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10),
+        ]
+    )
+    return model, synthetic_images((28, 28, 1), 32), 32
+
+
+def embedding():
+    """Embedding(20000, 64) on 20-token sequences: sparse gradients, batch 32."""
+    model = keras.Sequential(
+        [
+            keras.Input((20,), dtype="int32"),
+            keras.layers.Embedding(20000, 64),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(10),
+        ]
+    )
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(0, 20000, size=(32 * BATCHES_IN_DATA, 20)).astype("int32")
+    labels = rng.integers(0, 10, size=(32 * BATCHES_IN_DATA,)).astype("int32")
+    return model, (tokens, labels), 32
+
+
+def random_classification_data(shape, batch_size):
+    rng = np.random.default_rng(0)
+    count = batch_size * BATCHES_IN_DATA
+    features = rng.normal(size=(count, *shape)).astype("float32")
+    labels = rng.integers(0, 10, size=(count,)).astype("int32")
+    return features, labels
+
+
+def synthetic_images(shape, batch_size):
+    """Images of ten classes: a fixed random pattern per class, plus noise."""
+    rng = np.random.default_rng(0)
+    count = batch_size * BATCHES_IN_DATA
+    patterns = rng.uniform(size=(10, *shape))
+    labels = rng.integers(0, 10, size=(count,)).astype("int32")
+    noise = rng.normal(scale=0.3, size=(count, *shape))
+    return (patterns[labels] + noise).astype("float32"), labels
+
+
+WORKLOADS = {
+    "wide_mlp": wide_mlp,
+    "small_mlp": small_mlp,
+    "small_cnn": small_cnn,
+    "embedding": embedding,
+}
+
+
+# Optimizers.
+
+
+def adam():
+    if not hasattr(keras, "ops"):  # Keras 2, tfa's environment
+        return keras.optimizers.legacy.Adam(LEARNING_RATE)
+    return keras.optimizers.Adam(LEARNING_RATE)
+
+
+def lookahead_factory(implementation, sync_period):
+    """A factory of Lookahead(Adam) of this package or of tfa."""
+    if implementation == "tfa":
+        import tensorflow_addons as tfa
+
+        return lambda: tfa.optimizers.Lookahead(adam(), sync_period, SLOW_STEP_SIZE)
+    from tensorflow_lookahead import Lookahead
+
+    return lambda: Lookahead(adam(), sync_period, SLOW_STEP_SIZE)
+
+
+# Trainers: `train(steps)` returns the (wall, CPU) seconds of `steps` steps.
 
 
 def two_cpu_mirrored_strategy():
     """Splits the CPU into two logical devices and mirrors over them."""
+    import tensorflow as tf
+
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(
         cpu, [tf.config.LogicalDeviceConfiguration()] * 2
@@ -59,65 +196,125 @@ def two_cpu_mirrored_strategy():
     )
 
 
-def optimizer_factories(implementation, sync_period):
-    """(inner factory, wrapped factory) for `implementation`."""
-    keras = workloads.keras
-    if implementation == "tfa":
-        import tensorflow_addons as tfa
+class FloorSync(keras.callbacks.Callback):
+    """The sync of Algorithm 1 as its own program, run only when due.
 
-        def inner():
-            return keras.optimizers.legacy.Adam(1e-3)
+    Before the batch that follows every k-th one (the same number of syncs
+    per whole sync periods as after the k-th batch, without making `fit` wait
+    for each batch's logs as a batch-end callback would on torch): `slow +=
+    alpha * (fast - slow)`, then `fast = slow`. Slow weights start as copies
+    of the model's weights.
+    """
 
-        def wrapped():
-            return tfa.optimizers.Lookahead(inner(), sync_period, 0.5)
+    def __init__(self, model, sync_period, mode):
+        super().__init__()
+        self._sync_period = sync_period
+        self._batches = 0
+        fast_weights = model.trainable_variables
+        if BACKEND == "tensorflow":
+            self._sync = tensorflow_sync(fast_weights, mode == "compiled")
+        elif BACKEND == "torch":
+            self._sync = torch_sync(fast_weights)
+        else:
+            raise ValueError(f"No Keras floor on the {BACKEND} backend.")
 
-    else:
-        from tensorflow_lookahead import Lookahead
-
-        def inner():
-            return keras.optimizers.Adam(1e-3)
-
-        def wrapped():
-            return Lookahead(inner(), sync_period, 0.5)
-
-    return inner, wrapped
+    def on_train_batch_begin(self, batch, logs=None):
+        if self._batches and self._batches % self._sync_period == 0:
+            self._sync()
+        self._batches += 1
 
 
-class Trainer:
-    """A compiled model of `workload` in `mode`, trained `steps` at a time."""
+def tensorflow_sync(fast_weights, jit_compile):
+    """A `tf.function` syncing `fast_weights` with slow copies of them."""
+    import tensorflow as tf
 
-    def __init__(self, workload, mode, optimizer_factory, strategy):
+    slow_weights = [tf.Variable(tf.identity(fast.value)) for fast in fast_weights]
+
+    @tf.function(jit_compile=jit_compile)
+    def sync():
+        for slow, fast in zip(slow_weights, fast_weights):
+            slow.assign(slow + SLOW_STEP_SIZE * (fast.value - slow))
+        for slow, fast in zip(slow_weights, fast_weights):
+            fast.assign(slow)
+
+    return sync
+
+
+def torch_sync(fast_weights):
+    """An eager in-place sync of `fast_weights` with slow copies of them."""
+    import torch
+
+    slow_weights = [fast.value.detach().clone() for fast in fast_weights]
+
+    def sync():
+        with torch.no_grad():
+            for slow, fast in zip(slow_weights, fast_weights):
+                slow.lerp_(fast.value, SLOW_STEP_SIZE)
+                fast.value.copy_(slow)
+
+    return sync
+
+
+class KerasTrainer:
+    """A compiled Keras model of `workload` in `mode`, trained with `fit`.
+
+    Args:
+        workload: A key of `WORKLOADS`.
+        mode: One of `MODES[BACKEND]`.
+        optimizer: A factory of the optimizer.
+        strategy: The MirroredStrategy of `mirrored` mode.
+        floor_sync_period: If given, a `FloorSync` callback with this k.
+    """
+
+    def __init__(self, workload, mode, optimizer, strategy=None, floor_sync_period=0):
         scope = strategy.scope() if mode == "mirrored" else contextlib.nullcontext()
         with scope:
-            tf.keras.utils.set_random_seed(0)
-            self.model, data, batch_size = workloads.WORKLOADS[workload]()
+            keras.utils.set_random_seed(0)
+            self.model, self.data, self.batch_size = WORKLOADS[workload]()
             self.model.compile(
-                optimizer=optimizer_factory(),
-                loss=workloads.keras.losses.SparseCategoricalCrossentropy(
-                    from_logits=True
-                ),
-                jit_compile=mode == "xla",
+                optimizer=optimizer(),
+                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                jit_compile=mode == "compiled",
                 run_eagerly=mode == "eager",
             )
-        self.dataset = (
-            tf.data.Dataset.from_tensor_slices(data)
-            .batch(batch_size, drop_remainder=True)
-            .repeat()
-        )
+            self.callbacks = (
+                [FloorSync(self.model, floor_sync_period, mode)]
+                if floor_sync_period
+                else []
+            )
+        if BACKEND == "tensorflow":
+            import tensorflow as tf
+
+            self._dataset = (
+                tf.data.Dataset.from_tensor_slices(self.data)
+                .batch(self.batch_size, drop_remainder=True)
+                .repeat()
+            )
+        self._batches = {}
 
     def train(self, steps):
         """(wall, process CPU) seconds taken by `fit` over `steps` batches."""
-        return wall_and_cpu_seconds(
+        if BACKEND == "tensorflow":
+            arguments = (self._dataset,)
+            options = dict(steps_per_epoch=steps)
+        else:
+            if steps not in self._batches:
+                count = steps * self.batch_size
+                self._batches[steps] = tuple(
+                    np.resize(array, (count, *array.shape[1:])) for array in self.data
+                )
+            arguments = self._batches[steps]
+            options = dict(batch_size=self.batch_size, shuffle=False)
+        return timing.wall_and_cpu_seconds(
             lambda: self.model.fit(
-                self.dataset, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False
+                *arguments, epochs=1, verbose=0, callbacks=self.callbacks, **options
             )
         )
 
     def optimizer_state_bytes(self):
-        optimizer = self.model.optimizer
-        variables = optimizer.variables
-        if callable(variables):
-            variables = optimizer.weights
+        variables = self.model.optimizer.variables
+        if callable(variables):  # Keras 2
+            variables = self.model.optimizer.weights
         return sum(variable_bytes(v) for v in variables)
 
     def trainable_bytes(self):
@@ -125,116 +322,271 @@ class Trainer:
 
 
 def variable_bytes(variable):
-    return int(np.prod(tuple(variable.shape))) * tf.as_dtype(variable.dtype).size
+    dtype = getattr(variable.dtype, "name", variable.dtype)
+    return int(np.prod(tuple(variable.shape))) * np.dtype(dtype).itemsize
 
 
-def time_to_first_step(workload, mode, factory, strategy):
-    return wall_and_cpu_seconds(
-        lambda: Trainer(workload, mode, factory, strategy).train(1)
-    )[0]
+class PureJaxTrainer:
+    """The Keras model of `workload` trained in pure JAX with optax.
+
+    The model's forward pass is `model.stateless_call` (the same computation
+    as Keras' train step), in one `jax.jit` step with donated parameter and
+    optimizer-state buffers.
+
+    Args:
+        workload: A key of `WORKLOADS`.
+        kind: `adam` (optax.adam), `floor` (optax.adam, plus a jitted sync
+            with donated buffers called after every k-th step) or `optax`
+            (optax.lookahead over optax.adam).
+        sync_period: k.
+    """
+
+    def __init__(self, workload, kind, sync_period):
+        import jax
+        import optax
+
+        keras.utils.set_random_seed(0)
+        model, (features, labels), batch_size = WORKLOADS[workload]()
+        non_trainable = [v.value for v in model.non_trainable_variables]
+        params = [jax.numpy.array(v.value) for v in model.trainable_variables]
+
+        def loss(params, x, y):
+            logits, _ = model.stateless_call(params, non_trainable, x)
+            return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+
+        optimizer = optax.adam(LEARNING_RATE)
+        if kind == "optax":
+            optimizer = optax.lookahead(optimizer, sync_period, SLOW_STEP_SIZE)
+            # Two buffers: a jitted step cannot donate one buffer twice.
+            params = optax.LookaheadParams(params, jax.tree.map(jax.numpy.copy, params))
+
+        def step(params, state, x, y):
+            fast = params.fast if kind == "optax" else params
+            grads = jax.grad(loss)(fast, x, y)
+            updates, state = optimizer.update(grads, state, params)
+            return optax.apply_updates(params, updates), state
+
+        def sync(slow_weights, fast_weights):
+            new_slow = [
+                slow + SLOW_STEP_SIZE * (fast - slow)
+                for slow, fast in zip(slow_weights, fast_weights)
+            ]
+            return new_slow, [jax.numpy.copy(slow) for slow in new_slow]
+
+        self._jax = jax
+        self._step = jax.jit(step, donate_argnums=(0, 1))
+        self._sync = jax.jit(sync, donate_argnums=(0, 1)) if kind == "floor" else None
+        self._sync_period = sync_period
+        self._steps = 0
+        self._slow = jax.tree.map(jax.numpy.copy, params)
+        self._state = (params, optimizer.init(params))
+        self._batches = [
+            (
+                jax.numpy.asarray(features[start : start + batch_size]),
+                jax.numpy.asarray(labels[start : start + batch_size]),
+            )
+            for start in range(0, len(features), batch_size)
+        ]
+
+    def train(self, steps):
+        """(wall, process CPU) seconds taken by `steps` steps, until done."""
+
+        def run():
+            params, state = self._state
+            for _ in range(steps):
+                x, y = self._batches[self._steps % len(self._batches)]
+                params, state = self._step(params, state, x, y)
+                self._steps += 1
+                if self._sync is not None and self._steps % self._sync_period == 0:
+                    self._slow, params = self._sync(self._slow, params)
+            self._jax.block_until_ready((params, state))
+            self._state = (params, state)
+
+        return timing.wall_and_cpu_seconds(run)
 
 
-def measure(workload, mode, inner, wrapped, strategy, rounds, sync_period):
-    """One row: paired timings of inner and wrapped in `workload`, `mode`."""
-    first = {"inner": [], "wrapped": []}
-    for name, factory in [("inner", inner), ("wrapped", wrapped)] * FIRST_STEPS:
-        first[name].append(time_to_first_step(workload, mode, factory, strategy))
-    first_inner, first_wrapped = min(first["inner"]), min(first["wrapped"])
-    trainers = {
-        "inner": Trainer(workload, mode, inner, strategy),
-        "wrapped": Trainer(workload, mode, wrapped, strategy),
-    }
-    for trainer in trainers.values():
-        trainer.train(3)
-    per_step = trainers["inner"].train(10)[0] / 10
-    trainers["wrapped"].train(10)
-    # Whole sync periods per round, so that every round has as many syncs.
-    steps = sync_period * max(1, round(ROUND_SECONDS / per_step / sync_period))
-    times = alternating_rounds(
-        trainers["inner"].train, trainers["wrapped"].train, rounds, steps
+def clear_compilation_caches():
+    """Forgets compiled steps, so that a first step pays as in a new process."""
+    if BACKEND == "jax":
+        import jax
+
+        jax.clear_caches()
+    elif BACKEND == "torch":
+        import torch
+
+        torch._dynamo.reset()
+
+
+def time_to_first_step(factory):
+    """Wall seconds to build a fresh model and finish its first step."""
+    clear_compilation_caches()
+    return timing.wall_and_cpu_seconds(lambda: factory().train(1))[0]
+
+
+# Rows.
+
+
+def trainer_factories(args, workload, mode, sync_period, strategy):
+    """Name -> trainer factory, for one row; the first is the baseline."""
+    keras_trainer = lambda optimizer, **kw: lambda: KerasTrainer(  # noqa: E731
+        workload, mode, optimizer, strategy, **kw
     )
-    return {
+    wrapped = lookahead_factory(args.implementation, sync_period)
+    if args.implementation == "tfa":
+        return {"Adam": keras_trainer(adam), "tfa Lookahead": keras_trainer(wrapped)}
+    factories = {"Adam": keras_trainer(adam), "Lookahead": keras_trainer(wrapped)}
+    if not args.no_floor and BACKEND in ("tensorflow", "torch"):
+        factories["floor"] = keras_trainer(adam, floor_sync_period=sync_period)
+    if BACKEND == "jax" and mode == "compiled" and not args.no_floor:
+        for name, kind in (
+            ("JAX Adam", "adam"),
+            ("JAX floor", "floor"),
+            ("optax.lookahead", "optax"),
+        ):
+            factories[name] = lambda kind=kind: PureJaxTrainer(
+                workload, kind, sync_period
+            )
+    return factories
+
+
+RATIOS = (
+    ("Lookahead", "Adam"),
+    ("floor", "Adam"),
+    ("Lookahead", "floor"),
+    ("tfa Lookahead", "Adam"),
+    ("JAX floor", "JAX Adam"),
+    ("optax.lookahead", "JAX Adam"),
+)
+
+
+def measure(args, workload, mode, sync_period, strategy):
+    """One row: every trainer of `trainer_factories`, in alternating rounds."""
+    factories = trainer_factories(args, workload, mode, sync_period, strategy)
+    names = list(factories)
+    row = {
+        "backend": BACKEND,
+        "implementation": args.implementation,
         "workload": workload,
         "mode": mode,
-        "steps_per_round": steps,
-        "rounds": rounds,
-        **ratio_summary(times),
-        "first_step_inner_s": first_inner,
-        "first_step_wrapped_s": first_wrapped,
-        "first_step_ratio": first_wrapped / first_inner,
-        "state_bytes_inner": trainers["inner"].optimizer_state_bytes(),
-        "state_bytes_wrapped": trainers["wrapped"].optimizer_state_bytes(),
-        "trainable_bytes": trainers["inner"].trainable_bytes(),
+        "sync_period": sync_period,
     }
+    if args.first_steps:
+        baseline, wrapped = names[:2]
+        first = {baseline: [], wrapped: []}
+        for name in [baseline, wrapped] * args.first_steps:
+            first[name].append(time_to_first_step(factories[name]))
+        row.update(
+            first_step_inner_s=min(first[baseline]),
+            first_step_wrapped_s=min(first[wrapped]),
+            first_step_ratio=min(first[wrapped]) / min(first[baseline]),
+        )
+    trainers = {name: factory() for name, factory in factories.items()}
+    for trainer in trainers.values():
+        trainer.train(sync_period)
+        trainer.train(2 * sync_period)
+    per_step = trainers[names[0]].train(2 * sync_period)[0] / (2 * sync_period)
+    # Whole sync periods per round, so that every round has as many syncs.
+    steps = sync_period * max(1, round(ROUND_SECONDS / per_step / sync_period))
+    times = timing.alternating_rounds(
+        {name: trainer.train for name, trainer in trainers.items()}, args.rounds, steps
+    )
+    row.update(
+        steps_per_round=steps,
+        rounds=args.rounds,
+        ms=timing.best_milliseconds(times),
+        ratios={
+            f"{name} / {baseline}": timing.ratio_summary(times, name, baseline)
+            for name, baseline in RATIOS
+            if name in times and baseline in times
+        },
+    )
+    if isinstance(trainers[names[0]], KerasTrainer):
+        inner, wrapped = trainers[names[0]], trainers[names[1]]
+        row.update(
+            state_bytes_inner=inner.optimizer_state_bytes(),
+            state_bytes_wrapped=wrapped.optimizer_state_bytes(),
+            trainable_bytes=inner.trainable_bytes(),
+        )
+    return row
 
 
 def print_row(row):
-    extra = row["state_bytes_wrapped"] - row["state_bytes_inner"]
-    low, high = row["ratio_interval"]
-    print(
-        f"{row['implementation']:<8} {row['workload']:<10} {row['mode']:<9} "
-        f"{row['sync_period']:>3} {row['inner_ms']:>9.3f} "
-        f"{row['wrapped_ms']:>9.3f} {row['ratio_median']:>7.3f} "
-        f"[{low:.3f}, {high:.3f}] {row['cpu_ratio_median']:>7.3f} "
-        f"{row['ratio_min']:>7.3f} {row['first_step_ratio']:>8.3f} "
-        f"{extra / row['trainable_bytes']:.4f} x weights",
-        flush=True,
+    head = (
+        f"{row['backend']:<10} {row['workload']:<10} {row['mode']:<9} "
+        f"{row['sync_period']:>3}"
     )
+    if "error" in row:
+        print(f"{head} failed: {row['error']}", flush=True)
+        return
+    ms = ", ".join(f"{name} {value:.3f}" for name, value in row["ms"].items())
+    first = row.get("first_step_ratio")
+    print(
+        f"{head} ms/step: {ms}"
+        + ("" if first is None else f"; first step ratio {first:.3f}")
+    )
+    for label, summary in row["ratios"].items():
+        low, high = summary["ratio_interval"]
+        cpu_low, cpu_high = summary["cpu_ratio_interval"]
+        print(
+            f"{'':<36}{label:<30} wall {summary['ratio_median']:.3f} "
+            f"[{low:.3f}, {high:.3f}]  CPU {summary['cpu_ratio_median']:.3f} "
+            f"[{cpu_low:.3f}, {cpu_high:.3f}]",
+            flush=True,
+        )
 
 
 def argument_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--implementation", choices=["ours", "tfa"], default="ours")
     parser.add_argument(
-        "--workloads",
-        default=",".join(workloads.WORKLOADS),
-        help="comma-separated; default: all",
+        "--workloads", default=",".join(WORKLOADS), help="comma-separated"
     )
     parser.add_argument(
-        "--modes", default=",".join(MODES), help="comma-separated; default: all"
+        "--modes",
+        default=",".join(MODES.get(BACKEND, ())),
+        help="comma-separated; default: all of the backend's",
     )
     parser.add_argument("--sync-periods", default="5", help="comma-separated k")
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument(
+        "--first-steps",
+        type=int,
+        default=4,
+        help="fresh models per optimizer whose first step is timed (0: none)",
+    )
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the floor (and pure JAX) runs"
+    )
     parser.add_argument("--output", help="write the rows as JSON here")
     return parser
 
 
 def main():
     args = argument_parser().parse_args()
-    strategy = two_cpu_mirrored_strategy()
+    modes = args.modes.split(",")
+    unknown = set(modes) - set(MODES.get(BACKEND, ()))
+    if unknown:
+        raise SystemExit(f"Modes {sorted(unknown)} do not exist on {BACKEND}.")
+    strategy = two_cpu_mirrored_strategy() if "mirrored" in modes else None
     rows = []
-    print(
-        f"{'implementation':<8} {'workload':<10} {'mode':<9} {'k':>3} "
-        f"{'inner ms':>9} {'LA ms':>9} {'median':>7} {'95% interval':>16} "
-        f"{'cpu':>7} {'best':>7} {'1st step':>8} "
-        "extra state"
-    )
     for sync_period in [int(k) for k in args.sync_periods.split(",")]:
-        inner, wrapped = optimizer_factories(args.implementation, sync_period)
         for workload in args.workloads.split(","):
-            for mode in args.modes.split(","):
+            for mode in modes:
                 try:
-                    row = measure(
-                        workload,
-                        mode,
-                        inner,
-                        wrapped,
-                        strategy,
-                        args.rounds,
-                        sync_period,
-                    )
+                    row = measure(args, workload, mode, sync_period, strategy)
                 except Exception as error:  # reported in the table, not fatal
                     message = str(error).strip().splitlines()[0][:120]
-                    row = {"workload": workload, "mode": mode, "error": message}
-                    print(
-                        f"{args.implementation:<8} {workload:<10} {mode:<9} "
-                        f"{sync_period:>3} failed: {type(error).__name__}: {message}"
-                    )
-                row.update(implementation=args.implementation, sync_period=sync_period)
+                    row = {
+                        "backend": BACKEND,
+                        "implementation": args.implementation,
+                        "workload": workload,
+                        "mode": mode,
+                        "sync_period": sync_period,
+                        "error": f"{type(error).__name__}: {message}",
+                    }
                 rows.append(row)
-                if "error" not in row:
-                    print_row(row)
-    report_rows(rows, args.output)
+                print_row(row)
+    timing.report_rows(rows, args.output)
 
 
 if __name__ == "__main__":

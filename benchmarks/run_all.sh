@@ -13,10 +13,12 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-# Regenerates the README's performance table: this package in .venv and
-# tensorflow-addons' Lookahead in .venv-tfa (TensorFlow 2.15, created here),
-# then benchmarks/results/table.md. Run on an otherwise idle machine.
-# Set SKIP_TFA=1 to measure this package only.
+# Regenerates benchmarks/results/table.md: benchmarks/overhead_benchmark.py on
+# each Keras backend in its environment (.venv, .venv-jax, .venv-torch), the k sweep on
+# TensorFlow, tensorflow-addons' Lookahead in .venv-tfa (TensorFlow 2.15,
+# created here), the memory benchmark, then make_table.py.
+# Run on an otherwise idle machine.
+# RUNS="tensorflow jax torch tfa" picks the runs (default: all of them).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,17 +27,23 @@ results="${repo}/benchmarks/results"
 mkdir -p "${results}"
 export TF_CPP_MIN_LOG_LEVEL=3
 cd "${repo}/benchmarks"
+runs=" ${RUNS:-tensorflow jax torch tfa} "
 
-"${repo}/.venv/bin/python" overhead_benchmark.py --output "${results}/ours.json"
-"${repo}/.venv/bin/python" overhead_benchmark.py --workloads wide_mlp \
-  --modes graph,xla --sync-periods 1,20 --output "${results}/ours_k.json"
-"${repo}/.venv/bin/python" memory_benchmark.py > "${results}/memory_ours.txt"
-"${repo}/.venv/bin/python" first_step_profile.py > "${results}/first_step.txt"
-"${repo}/.venv/bin/python" sync_cost.py > "${results}/sync_cost.txt"
-"${repo}/.venv/bin/python" sync_cost.py --workload small_mlp \
-  >> "${results}/sync_cost.txt"
-
-if [[ "${SKIP_TFA:-0}" != "1" ]]; then
+if [[ "${runs}" == *" tensorflow "* ]]; then
+  "${repo}/.venv/bin/python" overhead_benchmark.py \
+    --output "${results}/tensorflow.json"
+  "${repo}/.venv/bin/python" overhead_benchmark.py --workloads wide_mlp \
+    --modes graph,compiled --sync-periods 1,20 \
+    --output "${results}/tensorflow_k.json"
+  "${repo}/.venv/bin/python" memory_benchmark.py > "${results}/memory_ours.txt"
+fi
+for backend in jax torch; do
+  if [[ "${runs}" == *" ${backend} "* ]]; then
+    KERAS_BACKEND="${backend}" "${repo}/.venv-${backend}/bin/python" \
+      overhead_benchmark.py --output "${results}/${backend}.json"
+  fi
+done
+if [[ "${runs}" == *" tfa "* ]]; then
   tfa_venv="${repo}/.venv-tfa"
   if [[ ! -x "${tfa_venv}/bin/python" ]]; then
     python3 -m venv "${tfa_venv}"
@@ -48,11 +56,10 @@ if [[ "${SKIP_TFA:-0}" != "1" ]]; then
     > "${results}/memory_tfa.txt"
 fi
 
-"${repo}/.venv/bin/python" make_table.py "${results}"/*.json \
-  > "${results}/table.md"
-cat "${results}"/memory_*.txt >> "${results}/table.md"
-printf '\nFirst step, split (benchmarks/first_step_profile.py):\n\n' >> "${results}/table.md"
-cat "${results}/first_step.txt" >> "${results}/table.md"
-printf '\nWhat the steps cost (benchmarks/sync_cost.py):\n\n' >> "${results}/table.md"
-cat "${results}/sync_cost.txt" >> "${results}/table.md"
+json=()
+for name in tensorflow tensorflow_k jax torch tfa; do
+  [[ -f "${results}/${name}.json" ]] && json+=("${results}/${name}.json")
+done
+"${repo}/.venv/bin/python" make_table.py "${json[@]}" > "${results}/table.md"
+cat "${results}"/memory_*.txt >> "${results}/table.md" 2> /dev/null || true
 cat "${results}/table.md"

@@ -24,26 +24,30 @@ side by side in one process (minimum of several repetitions, milliseconds):
 - mirrored: tracing one update inside `strategy.run` of a MirroredStrategy on
   two logical CPUs (model and optimizer built in its scope).
 
-    python benchmarks/first_step_profile.py [--workloads wide_mlp,small_mlp]
+    python benchmarks/investigations/first_step_profile.py \
+        [--workloads wide_mlp,small_mlp]
 """
 
 import argparse
+import pathlib
+import sys
 
 import tensorflow as tf
 
-import overhead_benchmark
-import workloads
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+import overhead_benchmark as overhead  # noqa: E402
+import benchmark_timing as timing  # noqa: E402
 
 REPETITIONS = 7
 
 
 def milliseconds(fn):
-    return 1000 * overhead_benchmark.wall_and_cpu_seconds(fn)[0]
+    return 1000 * timing.wall_and_cpu_seconds(fn)[0]
 
 
 def fresh_model_and_optimizer(workload, factory):
     """(update, build milliseconds): `update()` applies zero gradients once."""
-    model, (features, _), batch_size = workloads.WORKLOADS[workload]()
+    model, (features, _), batch_size = overhead.WORKLOADS[workload]()
     model(features[:batch_size])
     variables = model.trainable_variables
     optimizer = factory()
@@ -79,12 +83,12 @@ def profile(workload, factory, strategy):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--workloads", default=",".join(workloads.WORKLOADS), help="comma-separated"
+        "--workloads", default=",".join(overhead.WORKLOADS), help="comma-separated"
     )
     args = parser.parse_args()
     tf.get_logger().setLevel("ERROR")  # fresh functions each run are intended
-    strategy = overhead_benchmark.two_cpu_mirrored_strategy()
-    inner, wrapped = overhead_benchmark.optimizer_factories("ours", 5)
+    strategy = overhead.two_cpu_mirrored_strategy()
+    inner, wrapped = overhead.adam, overhead.lookahead_factory("ours", 5)
     print(f"{'workload':<10} {'phase':<8} {'inner ms':>9} {'Lookahead ms':>13}")
     for workload in args.workloads.split(","):
         inner_times = profile(workload, inner, strategy)

@@ -27,15 +27,19 @@ and for Lookahead over Adam it compiles the train step `fit` runs with
   (graph breaks + 1), ops, and the ops that read or write (`copy_`) a slow
   weight.
 
-    KERAS_BACKEND=jax python benchmarks/backend_step_census.py [--workload wide_mlp]
+    KERAS_BACKEND=jax python benchmarks/investigations/backend_step_census.py \
+        [--workload wide_mlp]
 """
 
 import argparse
+import pathlib
 import re
+import sys
 
 import keras
 
-import backend_overhead
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+import overhead_benchmark as overhead  # noqa: E402
 
 INSTRUCTION = re.compile(r"^\s*(?:ROOT )?%?(\S+) = (.+?) (\w[\w-]*)\((.*)$")
 PARAMETER = re.compile(r"parameter\((\d+)\)")
@@ -45,11 +49,24 @@ ALIAS = re.compile(r"\{(\d+)\}: \((\d+), \{\}")
 SCALAR = re.compile(r"^\w+\[\]")
 
 
+def optimizer_factory(which):
+    """Adam for `inner`, Lookahead(Adam, k=5) for `wrapped`, else `which` itself."""
+    if which == "inner":
+        return overhead.adam
+    if which == "wrapped":
+        return overhead.lookahead_factory("ours", 5)
+    return which
+
+
 def trained_model(workload, which):
-    """A model of `workload`, built by one eager step of `fit`."""
-    inner, wrapped = backend_overhead.optimizer_factories(5)
-    factory = inner if which == "inner" else wrapped
-    trainer = backend_overhead.KerasTrainer(workload, "eager", factory)
+    """A model of `workload`, built by one eager step of `fit`.
+
+    Args:
+        workload: A key of `overhead.WORKLOADS`.
+        which: `inner`, `wrapped` or a factory of the optimizer.
+    """
+    factory = optimizer_factory(which)
+    trainer = overhead.KerasTrainer(workload, "eager", factory)
     trainer.train(1)
     features, labels = trainer.data
     return trainer.model, (features[: trainer.batch_size], labels[: trainer.batch_size])

@@ -17,8 +17,9 @@
 On a workload's weights, side by side in one process, times `tf.function`s
 of: one inner Adam update; one Lookahead(Adam) update on a step that does not
 sync (Adam plus Lookahead's fixed per-step work: its step counter and two
-conditionals), on a copy of the weights; the sync as Lookahead writes it
-(`slow.assign(slow + alpha * (fast - slow))`, then `fast.assign(slow)`); and
+conditionals), on a copy of the weights; the sync as the TensorFlow backend
+writes it (`slow.assign(slow + alpha * (fast - slow))`, then
+`fast.assign(slow)`, written out here); and
 the alternatives it was chosen over: the fused `ResourceApplyGradientDescent`
 with `delta = slow - fast`, and the same sync compiled by XLA. Prints the
 median wall and process-CPU milliseconds of each over alternating rounds,
@@ -26,18 +27,22 @@ then, as shares of the Adam update's CPU time, the fixed per-step cost and
 the sync's cost per step at sync period k (sync / k), all less the time of
 an empty `tf.function` call, which dominates on small models.
 
-    python benchmarks/sync_cost.py [--workload wide_mlp] [--sync-period 5]
+    python benchmarks/investigations/sync_cost.py [--workload wide_mlp] \
+        [--sync-period 5]
 """
 
 import argparse
+import pathlib
 import statistics
+import sys
 
 import tensorflow as tf
 
-import overhead_benchmark
-import workloads
 from tensorflow_lookahead import Lookahead
-from tensorflow_lookahead.optimizers.backend import tensorflow_ops
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+import overhead_benchmark as overhead  # noqa: E402
+import benchmark_timing as timing  # noqa: E402
 
 ROUNDS = 25
 CALLS_PER_ROUND = 10
@@ -47,13 +52,11 @@ ALPHA = 0.5
 def sync_variants(slow_weights, fast_weights):
     """Name -> zero-argument function that runs one sync of all weights."""
 
-    interpolate = tensorflow_ops.interpolation(ALPHA, None)
-
     def lookaheads_sync():
         for slow, fast in zip(slow_weights, fast_weights):
-            interpolate(slow, fast)
+            slow.assign(slow + ALPHA * (fast - slow))
         for slow, fast in zip(slow_weights, fast_weights):
-            tensorflow_ops.assign_copy(fast, slow)
+            fast.assign(slow)
 
     def fused_gradient_descent():
         for slow, fast in zip(slow_weights, fast_weights):
@@ -78,7 +81,7 @@ def timings(functions):
     samples = {name: [] for name in functions}
     for _ in range(ROUNDS):
         for name, function in functions.items():
-            seconds = overhead_benchmark.wall_and_cpu_seconds(
+            seconds = timing.wall_and_cpu_seconds(
                 lambda: [function() for _ in range(CALLS_PER_ROUND)]
             )
             samples[name].append(
@@ -92,18 +95,18 @@ def timings(functions):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workload", default="wide_mlp", choices=workloads.WORKLOADS)
+    parser.add_argument("--workload", default="wide_mlp", choices=overhead.WORKLOADS)
     parser.add_argument("--sync-period", type=int, default=5)
     args = parser.parse_args()
-    model, (features, _), batch_size = workloads.WORKLOADS[args.workload]()
+    model, (features, _), batch_size = overhead.WORKLOADS[args.workload]()
     model(features[:batch_size])
     fast_weights = model.trainable_variables
     slow_weights = [tf.Variable(weight + 1.0) for weight in fast_weights]
     grads = [tf.ones_like(weight) for weight in fast_weights]
-    adam = workloads.keras.optimizers.Adam(1e-3)
+    adam = overhead.adam()
     adam.build(fast_weights)
     lookahead_weights = [tf.Variable(weight) for weight in fast_weights]
-    never_syncing = Lookahead(workloads.keras.optimizers.Adam(1e-3), 2**30)
+    never_syncing = Lookahead(overhead.adam(), 2**30)
     never_syncing.build(lookahead_weights)
     syncs = sync_variants(slow_weights, fast_weights)
     functions = {

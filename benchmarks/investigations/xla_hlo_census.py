@@ -18,12 +18,13 @@ Compiles one `tf.function(jit_compile=True)` step of a workload with the inner
 optimizer alone and with Lookahead over it, dumps XLA's optimized HLO and
 counts what it contains. This is the profile behind the README's XLA notes:
 
-    python benchmarks/xla_hlo_census.py [--workload wide_mlp]
+    python benchmarks/investigations/xla_hlo_census.py [--workload wide_mlp]
 """
 
 import argparse
 import glob
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -31,18 +32,20 @@ import tempfile
 
 COPY = re.compile(r"= \S+ copy\(")
 CONDITIONAL = re.compile(r" conditional\(")
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 
 def child(workload_name, which):
     """Runs one compiled step (XLA dumps to the directory in XLA_FLAGS)."""
     import tensorflow as tf
 
-    import overhead_benchmark
-    import workloads
+    import overhead_benchmark as overhead
 
-    inner, wrapped = overhead_benchmark.optimizer_factories("ours", 5)
-    optimizer = (inner if which == "inner" else wrapped)()
-    model, (features, labels), batch_size = workloads.WORKLOADS[workload_name]()
+    factory = (
+        overhead.adam if which == "inner" else overhead.lookahead_factory("ours", 5)
+    )
+    optimizer = factory()
+    model, (features, labels), batch_size = overhead.WORKLOADS[workload_name]()
     optimizer.build(model.trainable_variables)
     loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
