@@ -50,12 +50,17 @@ DEFAULT_PYTHONS = {
 }
 TEST = "keras/src/optimizers/lookahead_test.py"
 # What Keras' conftest.py does that the test needs: torch imported first,
-# the `requires_trainable_backend` marker registered.
+# the `requires_trainable_backend` marker registered and applied (skipped on
+# NumPy and OpenVINO, which cannot train).
 CONFTEST = """\
 try:
     import torch  # noqa: F401
 except ImportError:
     torch = None
+
+import pytest
+
+from keras.src.backend import backend
 
 
 def pytest_configure(config):
@@ -63,6 +68,16 @@ def pytest_configure(config):
         "markers",
         "requires_trainable_backend: mark test for trainable backend only",
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    requires_trainable_backend = pytest.mark.skipif(
+        backend() in ["numpy", "openvino"],
+        reason="Trainer not implemented for NumPy and OpenVINO backend.",
+    )
+    for item in items:
+        if "requires_trainable_backend" in item.keywords:
+            item.add_marker(requires_trainable_backend)
 """
 # [tool.pytest.ini_options] of Keras' pyproject.toml.
 PYTEST_INI = """\
@@ -99,15 +114,23 @@ def keras_dir(python):
     ).stdout.strip()
 
 
-def patched_copy(python, directory):
-    """Copies `python`'s installed Keras into `directory` and patches it."""
+def patched_copy(python, directory, patch_text=None):
+    """Copies `python`'s installed Keras into `directory` and patches it.
+
+    Args:
+        python: The Python whose installed Keras to copy.
+        directory: Where to put the copy (`directory/keras`).
+        patch_text: The patch to apply; defaults to `make_patch.PATCH`.
+    """
     shutil.copytree(
         keras_dir(python),
         pathlib.Path(directory, "keras"),
         ignore=shutil.ignore_patterns("__pycache__"),
     )
     # The wheel has keras/api/optimizers/ at keras/optimizers/.
-    wheel_layout = re.sub(r" ([ab])/keras/api/", r" \1/keras/", make_patch.patch_text())
+    wheel_layout = re.sub(
+        r" ([ab])/keras/api/", r" \1/keras/", patch_text or make_patch.patch_text()
+    )
     patch = pathlib.Path(directory, "lookahead.patch")
     patch.write_text(wheel_layout, encoding="utf-8")
     if run(["git", "apply", "-p1", str(patch.name)], cwd=directory) != 0:

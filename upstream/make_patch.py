@@ -27,10 +27,12 @@ and export it back:
     python upstream/make_patch.py check --dir /tmp/keras-lookahead
 
 `offline-check` (and `tests/backend_neutral/upstream_patch_test.py`)
-regenerates the patch without a Keras clone, on the three files it edits
-taken from the installed Keras, and fails if the checked-in patch is not
-exactly what `git format-patch` writes for it (a hand-edited or stale
-patch).
+regenerates the patch without a Keras clone, on the files it edits taken
+from the installed Keras, and fails if the checked-in patch is not exactly
+what `git format-patch` writes for it (a hand-edited or stale patch). Where
+the installed Keras has another version of an edited file than the patch's
+base, that file's blob ids and hunk line numbers are left out of the
+comparison; its hunks must still match.
 """
 
 import argparse
@@ -63,15 +65,11 @@ FORMAT_PATCH = [
     "--zero-commit",
     "--base=HEAD~1",
 ]
-# Files of the Keras repository that the patch edits, and where the same
-# files are in an installed Keras wheel (the wheel moves keras/api/ up).
-EDITED_FILES = {
-    "keras/src/optimizers/__init__.py": "src/optimizers/__init__.py",
-    "keras/api/optimizers/__init__.py": "optimizers/__init__.py",
-    "keras/api/_tf_keras/keras/optimizers/__init__.py": (
-        "_tf_keras/keras/optimizers/__init__.py"
-    ),
-}
+# A file the patch edits (not creates): its path and base blob.
+EDITED_FILE = re.compile(
+    r"^diff --git a/(\S+) b/\S+\nindex (?!0{40})([0-9a-f]{40})\.\.",
+    re.MULTILINE,
+)
 BASE_COMMIT = re.compile(r"^base-commit: ([0-9a-f]{40})$", re.MULTILINE)
 
 
@@ -99,10 +97,6 @@ def base_commit(text=None):
     return BASE_COMMIT.search(text or patch_text()).group(1)
 
 
-def without_base_commit(text):
-    return BASE_COMMIT.sub("base-commit: <base>", text)
-
-
 def new_file(path, text=None):
     """The content of a file that the patch creates, e.g. lookahead.py."""
     text = text or patch_text()
@@ -113,6 +107,49 @@ def new_file(path, text=None):
     if not all(line.startswith("+") for line in lines):
         raise ValueError(f"malformed new-file hunk for {path} in {PATCH}")
     return "".join(line[1:] + "\n" for line in lines)
+
+
+def edited_files(text=None):
+    """`{path in keras-team/keras: its base blob}` of the files the patch edits."""
+    return dict(EDITED_FILE.findall(text or patch_text()))
+
+
+def wheel_path(repository_path):
+    """Where an installed Keras wheel has a file of keras-team/keras.
+
+    The wheel has `keras/src/` at `src/` and moves `keras/api/` up.
+    """
+    for prefix in ("keras/api/", "keras/"):
+        if repository_path.startswith(prefix):
+            return repository_path[len(prefix) :]
+    raise ValueError(f"{repository_path} is not in the keras package")
+
+
+def normalized(text, paths=()):
+    """`text` without its base commit, nor blob ids and line numbers of `paths`.
+
+    For files whose installed copy is another version than the patch's base:
+    their hunks' content still has to match exactly.
+    """
+    text = BASE_COMMIT.sub("base-commit: <base>", text)
+    sections = re.split(r"(?=^diff --git )", text, flags=re.MULTILINE)
+    for i, section in enumerate(sections):
+        match = re.match(r"diff --git a/(\S+) ", section)
+        if match and match.group(1) in paths:
+            section = re.sub(r"^index \S+", "index <other base>", section, 1, re.M)
+            sections[i] = re.sub(r"^@@ [^@]* @@", "@@ <lines> @@", section, 0, re.M)
+    return "".join(sections)
+
+
+def patched_file(repository_path, keras_dir=None):
+    """A file the patch edits, as the patch leaves the installed Keras' copy."""
+    keras_dir = pathlib.Path(keras_dir or installed_keras_dir())
+    with tempfile.TemporaryDirectory() as directory:
+        target = pathlib.Path(directory, repository_path)
+        target.parent.mkdir(parents=True)
+        target.write_bytes((keras_dir / wheel_path(repository_path)).read_bytes())
+        git("apply", f"--include={repository_path}", str(PATCH), cwd=directory)
+        return target.read_text(encoding="utf-8")
 
 
 def checkout(keras, directory):
@@ -139,28 +176,29 @@ def regenerated_offline(keras_dir=None, patch=PATCH):
         patch: The patch file to apply and regenerate.
 
     Returns:
-        (patch text, None), or (None, reason) when the installed Keras'
-        copies of the edited files differ from the patch's base (another
-        Keras version): then only a Keras clone can regenerate the patch.
+        (patch text, paths): the regenerated patch and the edited files whose
+        installed copy is not the patch's base version (another Keras
+        version); for these, only the content of the hunks can be compared
+        (`normalized`), or (None, reason) if the patch does not apply there.
     """
     keras_dir = pathlib.Path(keras_dir or installed_keras_dir())
     text = pathlib.Path(patch).read_text(encoding="utf-8")
+    other_base = []
     with tempfile.TemporaryDirectory() as directory:
         git("init", "--quiet", directory)
-        for repository_path, wheel_path in EDITED_FILES.items():
+        for repository_path, blob in edited_files(text).items():
             target = pathlib.Path(directory, repository_path)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes((keras_dir / wheel_path).read_bytes())
-            blob = git("hash-object", repository_path, cwd=directory).strip()
-            if f"\nindex {blob}.." not in text:
-                return None, (
-                    f"the installed {keras_dir / wheel_path} is not the "
-                    f"patch's base version of {repository_path}"
-                )
+            target.write_bytes((keras_dir / wheel_path(repository_path)).read_bytes())
+            if git("hash-object", repository_path, cwd=directory).strip() != blob:
+                other_base.append(repository_path)
         git("add", ".", cwd=directory)
         git("commit", "--quiet", "-m", "base", cwd=directory)
-        git("am", "--quiet", str(patch), cwd=directory)
-        return git(*FORMAT_PATCH, cwd=directory), None
+        try:
+            git("am", "--quiet", str(patch), cwd=directory)
+        except RuntimeError as error:
+            return None, f"the patch does not apply to {keras_dir}: {error}"
+        return git(*FORMAT_PATCH, cwd=directory), other_base
 
 
 def main(argv=None):
@@ -176,11 +214,13 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     if args.command == "offline-check":
-        regenerated, reason = regenerated_offline()
+        regenerated, other_base = regenerated_offline()
         if regenerated is None:
-            print(f"cannot check offline: {reason}")
+            print(f"cannot check offline: {other_base}")
             return 2
-        same = without_base_commit(regenerated) == without_base_commit(patch_text())
+        same = normalized(regenerated, other_base) == normalized(
+            patch_text(), other_base
+        )
     else:
         if not args.dir:
             parser.error(f"`{args.command}` needs --dir")

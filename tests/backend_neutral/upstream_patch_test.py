@@ -15,12 +15,14 @@
 """The Keras patch's Lookahead against Algorithm 1 in NumPy, on this backend.
 
 `keras/src/optimizers/lookahead.py` is read from the patch file itself
-(`upstream/keras/*.patch`) and imported against the installed Keras, so the
-checks here and in `lookahead_backends_test.py` hold for both
-implementations. Also checks that the patch is exactly what
-`upstream/make_patch.py` regenerates from it.
+(`upstream/keras/*.patch`) and imported against the installed Keras, with
+the per-backend hook the patch adds to Keras' optimizer classes
+(`_backend_assign_if`) taken from the patched files, so the checks here and
+in `lookahead_backends_test.py` hold for both implementations. Also checks
+that the patch is exactly what `upstream/make_patch.py` regenerates from it.
 """
 
+import importlib
 import importlib.util
 import pathlib
 import shutil
@@ -43,25 +45,60 @@ from upstream import make_patch
 
 BACKEND = keras.backend.backend()
 MODULE = "keras.src.optimizers.lookahead"
+# The optimizer classes to which the patch adds `_backend_assign_if`: the
+# base class, and the one of this backend.
+HOOKS = {
+    "keras/src/optimizers/base_optimizer.py": "BaseOptimizer",
+    **{
+        "tensorflow": {"keras/src/backend/tensorflow/optimizer.py": "TFOptimizer"},
+        "jax": {"keras/src/backend/jax/optimizer.py": "JaxOptimizer"},
+        "torch": {
+            "keras/src/backend/torch/optimizers/torch_optimizer.py": ("TorchOptimizer")
+        },
+    }.get(BACKEND, {}),
+}
 
 
-def load_patch_module(directory):
-    """Imports the patch's lookahead.py as `keras.src.optimizers.lookahead`."""
-    path = pathlib.Path(directory, "lookahead.py")
-    path.write_text(make_patch.new_file("keras/src/optimizers/lookahead.py"))
-    spec = importlib.util.spec_from_file_location(MODULE, path)
+def load_module(name, path, text):
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[MODULE] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def add_patched_hooks(directory, monkeypatch):
+    """Adds the patch's `_backend_assign_if` to the installed Keras' classes."""
+    for number, (path, class_name) in enumerate(HOOKS.items()):
+        patched = load_module(
+            f"patched_keras_module_{number}",
+            pathlib.Path(directory, f"patched_{number}.py"),
+            make_patch.patched_file(path),
+        )
+        installed = importlib.import_module(path[: -len(".py")].replace("/", "."))
+        monkeypatch.setattr(
+            getattr(installed, class_name),
+            "_backend_assign_if",
+            getattr(patched, class_name)._backend_assign_if,
+            raising=False,
+        )
+        del sys.modules[f"patched_keras_module_{number}"]
 
 
 @pytest.fixture(scope="module")
 def Lookahead(tmp_path_factory):
     if importlib.util.find_spec(MODULE) is not None and MODULE not in sys.modules:
         pytest.fail(f"the installed Keras already has {MODULE}; test it directly")
-    module = load_patch_module(tmp_path_factory.mktemp("patch"))
-    yield module.Lookahead
+    directory = tmp_path_factory.mktemp("patch")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        add_patched_hooks(directory, monkeypatch)
+        module = load_module(
+            MODULE,
+            directory / "lookahead.py",
+            make_patch.new_file("keras/src/optimizers/lookahead.py"),
+        )
+        yield module.Lookahead
     del sys.modules[MODULE]
 
 
@@ -142,11 +179,10 @@ def test_keras_file_resume_mid_cycle(Lookahead, tmp_path):
 def test_patch_is_what_make_patch_regenerates():
     if shutil.which("git") is None:
         pytest.skip("needs git")
-    regenerated, reason = make_patch.regenerated_offline()
-    if regenerated is None:
-        pytest.skip(f"{reason}; run `make_patch.py check` on a Keras clone")
-    assert make_patch.without_base_commit(regenerated) == (
-        make_patch.without_base_commit(make_patch.patch_text())
+    regenerated, other_base = make_patch.regenerated_offline()
+    assert regenerated is not None, other_base
+    assert make_patch.normalized(regenerated, other_base) == (
+        make_patch.normalized(make_patch.patch_text(), other_base)
     ), "the patch is stale: regenerate it with `upstream/make_patch.py export`"
 
 
@@ -158,9 +194,22 @@ def test_a_hand_edited_patch_is_detected(tmp_path):
     assert line in text
     edited = tmp_path / "edited.patch"
     edited.write_text(text.replace(line, "+            raise TypeError(\n", 1))
-    regenerated, reason = make_patch.regenerated_offline(patch=edited)
-    if regenerated is None:
-        pytest.skip(reason)
-    assert make_patch.without_base_commit(regenerated) != (
-        make_patch.without_base_commit(edited.read_text())
+    regenerated, other_base = make_patch.regenerated_offline(patch=edited)
+    assert regenerated is not None, other_base
+    assert make_patch.normalized(regenerated, other_base) != (
+        make_patch.normalized(edited.read_text(), other_base)
     )
+
+
+def test_only_files_of_another_base_are_compared_by_content():
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    edited = make_patch.edited_files()
+    assert "keras/src/optimizers/__init__.py" in edited
+    for path in edited:
+        wheel_file = make_patch.installed_keras_dir() / make_patch.wheel_path(path)
+        assert wheel_file.is_file(), path
+    # The installed Keras is a release, the patch's base is master: only the
+    # files that differ between the two lose their blob ids and line numbers.
+    _, other_base = make_patch.regenerated_offline()
+    assert set(other_base) < set(edited)
