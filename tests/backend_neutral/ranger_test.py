@@ -28,6 +28,7 @@ import keras
 import numpy as np
 import pytest
 
+from tensorflow_lookahead.callbacks import SwapSlowWeights
 from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.optimizers import Ranger
 from tensorflow_lookahead.optimizers import RectifiedAdam
@@ -249,6 +250,34 @@ def test_fit_equals_numpy_reference(mode):
         linear_problem.assert_weights(model.trainable_variables, expected[11])
     plain = linear_reference(steps, None, **ARGUMENTS)[-1]
     assert np.max(np.abs(plain[0] - expected[-1][0])) > 1e-2
+
+
+@pytest.mark.parametrize("mode", linear_problem.MODES)
+def test_swap_slow_weights_validates_on_the_slow_weights(mode):
+    steps = 16
+    features, targets, _, _ = linear_problem.problem(steps, seed=1)
+    validation = (features[:32], targets[:32])
+    final_weights, validation_losses = [], []
+    for callbacks in [[SwapSlowWeights()], []]:
+        model = linear_problem.linear_model(steps)
+        history = linear_problem.compile_and_fit(
+            model,
+            Ranger(**ARGUMENTS),
+            steps,
+            mode,
+            validation_data=validation,
+            callbacks=callbacks,
+        )
+        final_weights.append([keras.ops.convert_to_numpy(w) for w in model.weights])
+        validation_losses.append(history.history["val_loss"][-1])
+    for got, want in zip(*final_weights):
+        np.testing.assert_array_equal(got, want)
+    # The slow weights after 16 steps are the weights right after step 12.
+    kernel, bias = linear_reference(steps, 2, **ARGUMENTS)[11]
+    expected = np.mean((validation[0] @ kernel + bias - validation[1]) ** 2)
+    np.testing.assert_allclose(validation_losses[0], expected, rtol=1e-5)
+    # Without the callback, validation sees the fast weights.
+    assert abs(validation_losses[1] - expected) > 1e-3 * expected
 
 
 @pytest.mark.parametrize("mode", linear_problem.MODES)
