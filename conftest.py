@@ -35,7 +35,7 @@ LEGACY_KERAS = os.environ.get("TF_USE_LEGACY_KERAS", "0").lower() in ("1", "true
 # Paths (relative to this file) whose modules import TensorFlow.
 TENSORFLOW_ONLY = [
     "tests",
-    "tensorflow_lookahead/optimizers/backend/tensorflow_ops.py",
+    "tensorflow_lookahead/optimizers/step_backends/tensorflow_step.py",
     "tensorflow_lookahead/utils/test_utils.py",
     "tensorflow_lookahead/callbacks/tensorboard_scalars.py",
 ]

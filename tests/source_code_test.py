@@ -29,10 +29,6 @@ PACKAGE = REPOSITORY / "tensorflow_lookahead"
 LICENSE_LINE = 'Licensed under the Apache License, Version 2.0 (the "License");'
 SKIPPED_DIRECTORIES = {
     ".git",
-    ".venv",
-    ".venv-jax",
-    ".venv-tfa",
-    ".venv-torch",
     ".tools",
     "__pycache__",
     "artifacts",
@@ -84,7 +80,7 @@ PRIVATE_API_ALLOWLIST = [
         "decoupled decay is part of update_step.",
     ),
     (
-        "tensorflow_lookahead/optimizers/backend/tensorflow_ops.py",
+        "tensorflow_lookahead/optimizers/step_backends/tensorflow_step.py",
         {"_distribution_strategy", INTERNAL},
         "TensorFlow backend only. The strategy a Keras 3 optimizer was created "
         "under (no public accessor), and tf.__internal__'s "
@@ -141,7 +137,8 @@ def source_files(root, patterns):
         subdirectories[:] = sorted(
             name
             for name in subdirectories
-            if name not in SKIPPED_DIRECTORIES and not name.startswith("bazel-")
+            if name not in SKIPPED_DIRECTORIES
+            and not name.startswith(("bazel-", ".venv"))
         )
         for name in sorted(files):
             path = pathlib.Path(directory, name)

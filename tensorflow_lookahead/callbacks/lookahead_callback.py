@@ -18,9 +18,10 @@ import numbers
 
 import keras
 
-from tensorflow_lookahead.callbacks import model_state
 from tensorflow_lookahead.callbacks import model_attachment
+from tensorflow_lookahead.callbacks import model_state
 from tensorflow_lookahead.optimizers import lookahead
+from tensorflow_lookahead.utils import arguments
 from tensorflow_lookahead.utils import keras_version
 from tensorflow_lookahead.utils.typechecking import typechecked
 
@@ -84,8 +85,8 @@ class LookaheadCallback(keras.callbacks.Callback):
         finalize_with_slow_weights: bool = False,
     ):
         super().__init__()
-        self.sync_period = lookahead.validated_sync_period(sync_period)
-        self.slow_step_size = lookahead.validated_slow_step_size(slow_step_size)
+        self.sync_period = arguments.validated_sync_period(sync_period)
+        self.slow_step_size = arguments.validated_slow_step_size(slow_step_size)
         self.finalize_with_slow_weights = finalize_with_slow_weights
         self.optimizer = None
         self._training = False

@@ -19,6 +19,7 @@ import numbers
 from tensorflow_lookahead.callbacks import model_attachment
 from tensorflow_lookahead.callbacks import model_state
 from tensorflow_lookahead.optimizers import lookahead
+from tensorflow_lookahead.utils import arguments
 from tensorflow_lookahead.utils import keras_version
 from tensorflow_lookahead.utils.typechecking import typechecked
 
@@ -58,8 +59,8 @@ class Lookahead:
 
     @typechecked
     def __init__(self, k: numbers.Integral = 5, alpha: numbers.Real = 0.5):
-        self.k = lookahead.validated_sync_period(k, "k")
-        self.alpha = lookahead.validated_slow_step_size(alpha, "alpha")
+        self.k = arguments.validated_sync_period(k, "k")
+        self.alpha = arguments.validated_slow_step_size(alpha, "alpha")
 
     def inject(self, model, verbose: bool = True):
         """Makes the compiled `model` train with Lookahead from now on.

@@ -17,7 +17,7 @@
 import numbers
 
 from tensorflow_lookahead.callbacks.lookahead_callback import LookaheadCallback
-from tensorflow_lookahead.optimizers import lookahead
+from tensorflow_lookahead.utils import arguments
 from tensorflow_lookahead.utils.typechecking import typechecked
 
 
@@ -46,6 +46,6 @@ class LookaheadOptimizerCallback(LookaheadCallback):
     @typechecked
     def __init__(self, k: numbers.Integral = 5, alpha: numbers.Real = 0.5):
         super().__init__(
-            sync_period=lookahead.validated_sync_period(k, "k"),
-            slow_step_size=lookahead.validated_slow_step_size(alpha, "alpha"),
+            sync_period=arguments.validated_sync_period(k, "k"),
+            slow_step_size=arguments.validated_slow_step_size(alpha, "alpha"),
         )

@@ -21,7 +21,13 @@ worse, silently ignores `decay`; these functions turn such configs into
 Keras 3 ones or raise, never dropping a setting that changes training.
 """
 
+import warnings
+
 import keras
+
+# The package tfa registered its optimizers under ("Addons>Lookahead"): this
+# package's Lookahead keeps that name, so tfa's files find it.
+TFA_PACKAGE = "Addons"
 
 # Keras 2 keys with no effect on the optimizer's arithmetic.
 IGNORED_KERAS2_KEYS = ("is_legacy_optimizer", "jit_compile")
@@ -42,6 +48,23 @@ def written_by_keras2(config):
         A bool.
     """
     return "finalize_with_slow_weights" not in config
+
+
+def warn_if_written_by_keras2(config):
+    """Warns that a tfa / Keras 2 Lookahead config restarts the Lookahead cycle.
+
+    Args:
+        config: The `config` of a saved Lookahead.
+    """
+    if written_by_keras2(config):
+        warnings.warn(
+            "This Lookahead config was written by tfa or Keras 2: its settings "
+            "load into Keras 3, but tfa's saved optimizer state cannot, so "
+            "training restarts the Lookahead cycle and the inner optimizer's "
+            "state. To resume exactly, load it with tf_keras "
+            "(TF_USE_LEGACY_KERAS=1); see the README, 'Migrating from tfa'.",
+            stacklevel=3,
+        )
 
 
 def upgraded_lookahead_config(config):

@@ -21,8 +21,8 @@ from typing import Union
 import tensorflow as tf
 import tf_keras
 
-from tensorflow_lookahead.optimizers.lookahead import validated_slow_step_size
-from tensorflow_lookahead.optimizers.lookahead import validated_sync_period
+from tensorflow_lookahead.utils import arguments
+from tensorflow_lookahead.utils import sync_rule
 from tensorflow_lookahead.utils.typechecking import typechecked
 
 LegacyOptimizer = tf_keras.optimizers.legacy.Optimizer
@@ -30,18 +30,9 @@ CurrentOptimizer = tf_keras.optimizers.Optimizer
 
 # Keys that tf_keras adds to serialized legacy optimizers; no effect here.
 IGNORED_CONFIG_KEYS = ("is_legacy_optimizer",)
-# Base optimizer arguments that only the inner optimizer acts on.
-INNER_OPTIMIZER_ARGUMENTS = (
-    "learning_rate",
-    "lr",
-    "decay",
-    "clipnorm",
-    "clipvalue",
-    "global_clipnorm",
-    "weight_decay",
-)
 
 
+# Registered under tfa's package name, so that tfa's files find it.
 @tf_keras.utils.register_keras_serializable(package="Addons")
 class Lookahead(LegacyOptimizer):
     """Wraps a tf_keras optimizer with Lookahead: k steps forward, 1 step back.
@@ -120,9 +111,13 @@ class Lookahead(LegacyOptimizer):
         name: str = "Lookahead",
         **kwargs,
     ):
-        reject_extra_arguments(kwargs)
-        sync_period = validated_sync_period(sync_period)
-        slow_step_size = validated_slow_step_size(slow_step_size)
+        arguments.reject_extra_arguments(
+            kwargs,
+            ("optimizer", "sync_period", "slow_step_size", "name"),
+            "Lookahead(tf.keras.optimizers.Adam(learning_rate=1e-3, clipnorm=1.0))",
+        )
+        sync_period = arguments.validated_sync_period(sync_period)
+        slow_step_size = arguments.validated_slow_step_size(slow_step_size)
         inner_optimizer = inner_optimizer_from(optimizer)
         reject_moving_averages(inner_optimizer)
         super().__init__(name)
@@ -220,13 +215,13 @@ class Lookahead(LegacyOptimizer):
         def sync():
             slow = self.get_slot(var, "slow")
             alpha = tf.cast(self.slow_step_size, var.dtype.base_dtype)
-            step_back = slow + alpha * (var - slow)
+            step_back = sync_rule.interpolated(slow, var, alpha)
             slow_update = slow.assign(step_back, use_locking=self._use_locking)
             var_update = var.assign(step_back, use_locking=self._use_locking)
             with tf.control_dependencies([slow_update, var_update]):
                 return tf.constant(True)
 
-        sync_due = tf.equal(self.iterations % self.sync_period, 0)
+        sync_due = sync_rule.is_sync_step(self.iterations, self.sync_period)
         return tf.cond(sync_due, sync, lambda: tf.constant(False))
 
     def _resource_apply_dense(self, grad, var, apply_state=None):
@@ -293,23 +288,6 @@ class Lookahead(LegacyOptimizer):
         return cls(optimizer, **config)
 
 
-def reject_extra_arguments(kwargs):
-    """Raises for keyword arguments Lookahead does not take."""
-    misplaced = sorted(key for key in kwargs if key in INNER_OPTIMIZER_ARGUMENTS)
-    if misplaced:
-        raise ValueError(
-            f"Lookahead does not take {', '.join(misplaced)}: base optimizer "
-            "arguments belong on the inner optimizer, e.g. "
-            "Lookahead(tf.keras.optimizers.Adam(learning_rate=1e-3, "
-            "clipnorm=1.0))."
-        )
-    if kwargs:
-        raise TypeError(
-            f"Lookahead got unexpected keyword arguments {sorted(kwargs)}; it "
-            "accepts optimizer, sync_period, slow_step_size and name."
-        )
-
-
 def reject_moving_averages(optimizer):
     """Raises for an inner optimizer with `use_ema=True`.
 
@@ -334,20 +312,15 @@ def reject_moving_averages(optimizer):
 
 def inner_optimizer_from(optimizer):
     """The inner optimizer for `optimizer`: an instance, name or config dict."""
-    if isinstance(optimizer, (LegacyOptimizer, CurrentOptimizer)):
-        return optimizer
-    try:
-        if isinstance(optimizer, str):
-            return tf_keras.optimizers.get(optimizer)
-        return deserialized_optimizer(optimizer)
-    except (ValueError, TypeError, KeyError) as error:
-        raise ValueError(
-            "`optimizer` must be a tf.keras.optimizers.Optimizer or "
-            "tf.keras.optimizers.legacy.Optimizer, the name of a built-in "
-            "optimizer (e.g. 'adam', 'sgd') or a config dict from "
-            f"tf.keras.optimizers.serialize(); could not interpret {optimizer!r}: "
-            f"{error}"
-        ) from error
+    return arguments.resolved_optimizer(
+        optimizer,
+        (LegacyOptimizer, CurrentOptimizer),
+        tf_keras.optimizers.get,
+        deserialized_optimizer,
+        "a tf.keras.optimizers.Optimizer or tf.keras.optimizers.legacy."
+        "Optimizer, the name of a built-in optimizer or a config dict from "
+        "tf.keras.optimizers.serialize()",
+    )
 
 
 def deserialized_optimizer(config, custom_objects=None):

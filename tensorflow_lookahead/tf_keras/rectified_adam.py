@@ -20,11 +20,9 @@ from typing import Callable, Optional, Union
 import tensorflow as tf
 import tf_keras
 
-from tensorflow_lookahead.optimizers.rectified_adam import (
-    python_numbers_for_scalar_arrays,
-)
-from tensorflow_lookahead.optimizers.rectified_adam import validated_real
-from tensorflow_lookahead.optimizers.rectified_adam import validated_total_steps
+from tensorflow_lookahead.utils.arguments import python_numbers_for_scalar_arrays
+from tensorflow_lookahead.utils.arguments import validated_real
+from tensorflow_lookahead.utils.arguments import validated_total_steps
 from tensorflow_lookahead.utils.typechecking import typechecked
 
 Schedule = tf_keras.optimizers.schedules.LearningRateSchedule

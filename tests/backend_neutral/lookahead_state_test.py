@@ -32,8 +32,8 @@ import numpy as np
 import pytest
 
 from tensorflow_lookahead import Lookahead
-from tensorflow_lookahead.optimizers.lookahead import METADATA_KEYS
-from tensorflow_lookahead.optimizers.lookahead import MAX_APPLIED_UPDATES_PER_SYNC
+from tensorflow_lookahead.optimizers.saved_state import METADATA_KEYS
+from tensorflow_lookahead.utils.arguments import MAX_APPLIED_UPDATES_PER_SYNC
 from tests.backend_neutral.inner_optimizers import INNERS
 from tests.backend_neutral.linear_problem import COMPILED
 from tests.backend_neutral.linear_problem import BATCH

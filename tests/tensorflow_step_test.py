@@ -14,7 +14,7 @@
 # ==============================================================================
 """The TensorFlow backend operations: distribution strategies and XLA.
 
-`tensorflow_lookahead/optimizers/backend/tensorflow_ops.py` on its own; the
+`tensorflow_lookahead/optimizers/step_backends/tensorflow_step.py` on its own; the
 trajectories it gives under strategies are tested in lookahead_distribution_test.py.
 """
 
@@ -24,7 +24,8 @@ import pytest
 import tensorflow as tf
 
 from tensorflow_lookahead.optimizers import Lookahead
-from tensorflow_lookahead.optimizers.backend import tensorflow_ops
+from tensorflow_lookahead.optimizers.step_backends import tensorflow_step
+from tensorflow_lookahead.utils import sync_rule
 from tensorflow_lookahead.utils import test_utils
 
 
@@ -45,27 +46,27 @@ def test_building_inside_strategy_run_is_rejected():
 
     @tf.function
     def check_in_replica_context():
-        strategy.run(lambda: tensorflow_ops.check_can_build_here(optimizer))
+        strategy.run(lambda: tensorflow_step.check_can_build_here(optimizer))
 
     with pytest.raises(ValueError, match="Build it first"):
         check_in_replica_context()
     with strategy.scope():
-        tensorflow_ops.check_can_build_here(optimizer)
+        tensorflow_step.check_can_build_here(optimizer)
 
 
 @pytest.mark.parametrize("jit_compile", [False, True], ids=["graph", "xla"])
 @pytest.mark.parametrize("due", [False, True])
-def test_apply_if_writes_only_when_the_condition_holds(jit_compile, due):
+def test_write_if_writes_only_when_the_condition_holds(jit_compile, due):
     optimizer = keras.optimizers.SGD()
     target = keras.Variable(np.zeros(3, "float32"))
     source = keras.Variable(np.arange(3, dtype="float32"))
 
     @tf.function(jit_compile=jit_compile)
     def step(condition):
-        tensorflow_ops.apply_if(
+        tensorflow_step.write_if(
             optimizer,
             condition,
-            lambda: [(target, tensorflow_ops.assign_copy, (source,))],
+            lambda: [(target, sync_rule.value_of, (source,))],
         )
 
     step(tf.constant(due))
@@ -73,8 +74,8 @@ def test_apply_if_writes_only_when_the_condition_holds(jit_compile, due):
     np.testing.assert_array_equal(target.numpy(), expected)
 
 
-def test_apply_if_with_false_does_not_ask_for_the_updates():
+def test_write_if_with_false_does_not_ask_for_the_updates():
     def updates():
         raise AssertionError("asked for updates that are not due")
 
-    tensorflow_ops.apply_if(keras.optimizers.SGD(), False, updates)
+    tensorflow_step.write_if(keras.optimizers.SGD(), False, updates)

@@ -12,9 +12,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""Lookahead's backend operations on JAX, PyTorch and other Keras backends.
+"""How a Lookahead step runs on JAX, PyTorch and other Keras backends.
 
-The same functions as `tensorflow_ops.py`, written with `keras.ops`. A step
+The same functions as `tensorflow_step.py`, written with `keras.ops`. A step
 runs eagerly (decisions in Python, updates only when due) or compiled
 (`jax.jit`, `torch.compile`), where every decision stays a tensor and each
 due update becomes `where(due, new, old)`: one elementwise pass that the
@@ -73,26 +73,39 @@ def counter_value(counter):
     return ops.copy(value) if _is_traced(value) else int(value)
 
 
-def apply_if(optimizer, condition, variable_updates_fn):
-    """Applies the updates of `variable_updates_fn` if `condition`.
+def write_if(optimizer, condition, updates_fn):
+    """Writes the updates of `updates_fn` if `condition`.
 
-    Same contract as `tensorflow_ops.apply_if`: a Python bool is decided here
-    (nothing runs when false); a tensor condition makes every update write
-    `where(condition, new, old)`, in list order.
+    Same contract as `tensorflow_step.write_if`: a Python bool is decided
+    here (nothing runs when false); a tensor condition makes every update
+    write `where(condition, new, old)`, in list order.
 
     Args:
         optimizer: The optimizer that owns the updates (unused here).
         condition: A Python bool or a scalar boolean tensor.
-        variable_updates_fn: Returns a list of `(variable, fn, args)` tuples;
-            `fn(variable, *args, mask=mask)` assigns the new value.
+        updates_fn: Returns a list of `(variable, new_value, args)` tuples:
+            `variable = new_value(*args)`.
     """
     del optimizer
     if isinstance(condition, bool):
         if not condition:
             return
         condition = None
-    for variable, fn, args in variable_updates_fn():
-        fn(variable, *args, mask=condition)
+    for variable, new_value, args in updates_fn():
+        values = [arg.value for arg in args]
+        value = new_value(*values)
+        if _writes_in_place(condition):
+            import torch
+
+            with torch.no_grad():
+                variable.value.copy_(value)
+        elif condition is not None:
+            variable.assign(ops.where(condition, value, variable.value))
+        else:
+            # An argument's own buffer, assigned as is, would be shared.
+            if any(value is arg_value for arg_value in values):
+                value = copied(value)
+            variable.assign(value)
 
 
 def increment(counter):
@@ -111,56 +124,10 @@ def copied(value):
     return ops.copy(value)
 
 
-def _writes_in_place(mask):
+def _writes_in_place(condition):
     """Whether an update is done in place: eager torch, like its optimizers.
 
-    In place, torch's `copy_` and `lerp_` each read and write the weights once,
-    without temporaries; inside a `StatelessScope` they update the scope's
-    tensors, as Keras' torch optimizers do.
+    Inside a `StatelessScope` the in-place copy updates the scope's tensors,
+    as Keras' torch optimizers do.
     """
-    return mask is None and keras.backend.backend() == "torch"
-
-
-def assign_copy(target, source, mask=None):
-    """The update `target = source`, for `apply_if`."""
-    if _writes_in_place(mask):
-        import torch
-
-        with torch.no_grad():
-            target.value.copy_(source.value)
-    elif mask is None:
-        target.assign(copied(source.value))
-    else:
-        target.assign(ops.where(mask, source.value, target.value))
-
-
-def interpolation(slow_step_size, constraint):
-    """The update `slow += slow_step_size * (fast - slow)`, for `apply_if`.
-
-    Args:
-        slow_step_size: alpha.
-        constraint: The weight's constraint, applied to the new slow weight,
-            or None.
-
-    Returns:
-        A function `(slow, fast, mask=None)` that updates `slow`.
-    """
-
-    def interpolate(slow, fast, mask=None):
-        slow_value = slow.value
-        if _writes_in_place(mask):
-            import torch
-
-            with torch.no_grad():
-                slow_value.lerp_(fast.value, slow_step_size)
-            if constraint is not None:
-                slow.assign(constraint(slow.value))
-            return
-        interpolated = slow_value + slow_step_size * (fast.value - slow_value)
-        if constraint is not None:
-            interpolated = constraint(interpolated)
-        slow.assign(
-            interpolated if mask is None else ops.where(mask, interpolated, slow_value)
-        )
-
-    return interpolate
+    return condition is None and keras.backend.backend() == "torch"

@@ -12,10 +12,10 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""Lookahead's backend operations on TensorFlow: distribution and XLA.
+"""How a Lookahead step runs on TensorFlow: distribution and XLA.
 
 Everything that touches `tf.distribute` lives here, so the optimizer core in
-`lookahead.py` stays on Keras' backend-neutral API. `portable_ops.py` has the
+`lookahead.py` stays on Keras' backend-neutral API. `portable_step.py` has the
 same functions for the other backends.
 """
 
@@ -113,53 +113,61 @@ def counter_value(counter):
     return int(value) if tf.executing_eagerly() else value
 
 
-def apply_if(optimizer, condition, variable_updates_fn):
-    """Applies the updates of `variable_updates_fn` on every replica if `condition`.
+def write_if(optimizer, condition, updates_fn):
+    """Writes the updates of `updates_fn` on every replica if `condition`.
 
-    `variable_updates_fn()` returns the updates, only when they may be due.
-    Each update is `(variable, fn, args)`: `fn(variable, *args, mask=mask)`
-    assigns the new value, called once per device with that device's copies
-    of `variable` and of any distributed `args`. Updates run in list order.
-    The condition must be the same on all replicas (e.g. computed from a
-    mirrored step counter), so that all take the same branch.
+    `updates_fn()` is called only when the updates may be due. It returns
+    `(variable, new_value, args)` tuples, written in list order:
+    `variable = new_value(*args)`, with each device's copies of `variable`
+    and of distributed `args`. The condition must be the same on all
+    replicas (e.g. computed from a mirrored step counter).
 
-    A Python bool is decided right here: nothing runs when it is false. A
-    tensor outside XLA runs the updates under `tf.cond` with `mask=None`
-    (write unconditionally): steps that do not sync cost nothing. Under XLA a
+    A Python bool is decided here. A tensor outside XLA writes under
+    `tf.cond`, so steps that do not sync cost nothing. Under XLA a
     conditional that writes variables copies every one of them on every step,
-    so there each update writes `where(mask, new, old)` instead: one fused
-    elementwise pass per written variable, with no copies.
+    so each update writes `where(condition, new, old)` instead.
 
     Args:
         optimizer: The optimizer that owns the updates; its distribution
             strategy runs them.
         condition: A Python bool or a scalar boolean tensor.
-        variable_updates_fn: Returns a list of `(variable, fn, args)` tuples.
+        updates_fn: Returns a list of `(variable, new_value, args)` tuples.
     """
     if isinstance(condition, bool) and not condition:
         return
     updates = [
-        (_unwrap(variable), fn, tuple(_unwrap(arg) for arg in args))
-        for variable, fn, args in variable_updates_fn()
+        (_unwrap(variable), new_value, tuple(_unwrap(arg) for arg in args))
+        for variable, new_value, args in updates_fn()
     ]
 
-    def apply_all(distribution, mask=None):
-        for variable, fn, args in updates:
+    def write_all(distribution, mask=None):
+        for variable, new_value, args in updates:
             distribution.extended.update(
-                variable, fn, args=args, kwargs={"mask": mask}, group=False
+                variable,
+                _write,
+                args=args,
+                kwargs={"new_value": new_value, "mask": mask},
+                group=False,
             )
 
     def cross_replica_fn(distribution):
         if isinstance(condition, bool):
-            apply_all(distribution)
+            write_all(distribution)
         elif tf.__internal__.get_enclosing_xla_context() is not None:
-            apply_all(distribution, mask=condition)
+            write_all(distribution, mask=condition)
         else:
-            tf.cond(condition, lambda: apply_all(distribution), lambda: None)
+            tf.cond(condition, lambda: write_all(distribution), lambda: None)
 
-    tf.__internal__.distribute.interim.maybe_merge_call(
-        cross_replica_fn, optimizer._distribution_strategy
-    )
+    strategy = optimizer._distribution_strategy
+    if tf.distribute.in_cross_replica_context():
+        cross_replica_fn(strategy)
+    else:
+        tf.__internal__.distribute.interim.maybe_merge_call(cross_replica_fn, strategy)
+
+
+def _write(variable, *args, new_value, mask):
+    value = new_value(*args)
+    variable.assign(value if mask is None else tf.where(mask, value, variable))
 
 
 def increment(counter):
@@ -170,37 +178,3 @@ def increment(counter):
 def copied(value):
     """`value` itself: assigning a tensor to a variable copies it on TensorFlow."""
     return value
-
-
-def assign_copy(target, source, mask=None):
-    """The update `target = source`, for `apply_if`."""
-    target.assign(source if mask is None else tf.where(mask, source, target))
-
-
-def interpolation(slow_step_size, constraint):
-    """The update `slow += slow_step_size * (fast - slow)`, for `apply_if`.
-
-    Written as `slow.assign(slow + slow_step_size * (fast - slow))`: TensorFlow
-    runs the elementwise ops in place and the assignment takes over the result's
-    buffer. `python benchmarks/sync_cost.py` times it against the alternatives
-    (on `wide_mlp`'s weights, the fused `ResourceApplyGradientDescent` took
-    about 25% more CPU time).
-
-    Args:
-        slow_step_size: alpha.
-        constraint: The weight's constraint, applied to the new slow weight,
-            or None.
-
-    Returns:
-        A function `(slow, fast, mask=None)` that updates `slow`.
-    """
-
-    def interpolate(slow, fast, mask=None):
-        interpolated = slow + slow_step_size * (fast - slow)
-        if constraint is not None:
-            interpolated = constraint(interpolated)
-        slow.assign(
-            interpolated if mask is None else tf.where(mask, interpolated, slow)
-        )
-
-    return interpolate
