@@ -69,7 +69,7 @@ class NumpyCentralizedRectifiedAdam(NumpyRectifiedAdam):
         return super().apply(weights, gradients)
 
 
-def numpy_ranger(weights, lowest_rank, learning_rate=0.001, beta_2=0.999):
+def numpy_ranger(weights, lowest_rank, learning_rate=0.001, beta_2=0.999, **kwargs):
     """The NumPy Ranger with Ranger's defaults (beta_1 0.95, epsilon 1e-5)."""
     radam = NumpyCentralizedRectifiedAdam(
         lowest_rank,
@@ -77,6 +77,7 @@ def numpy_ranger(weights, lowest_rank, learning_rate=0.001, beta_2=0.999):
         beta_1=0.95,
         beta_2=beta_2,
         epsilon=1e-5,
+        **kwargs,
     )
     return NumpyRanger(radam, 6, 0.5, weights=weights)
 
@@ -174,6 +175,15 @@ def test_apply_equals_numpy_reference(gc_conv_only):
             assert moved > 1e-2, shape
         else:
             assert moved < 1e-5, shape
+
+
+def test_clipnorm_clips_the_centralized_gradients():
+    """Clipping (in RectifiedAdam) sees the centralized gradient's norm."""
+    actual = apply_trajectory(Ranger(clipnorm=0.5, **ARGUMENTS))
+    expected = reference_trajectory(2, clipnorm=0.5, **ARGUMENTS)
+    assert_trajectories_close(actual, expected)
+    unclipped = reference_trajectory(2, **ARGUMENTS)
+    assert np.max(np.abs(unclipped[-1][0] - expected[-1][0])) > 1e-3
 
 
 def conv_and_dense_model():
