@@ -129,8 +129,8 @@ def test_diagnostics_reject_a_bool_every_n_steps(every_n_steps):
     with pytest.raises(
         TypeError,
         match=(
-            "`every_n_steps` must be None or an integer >= 1, not a bool: "
-            f"{every_n_steps}."
+            "`every_n_steps` must be None or an integer >= 1, not a bool. "
+            f"Received: every_n_steps={every_n_steps}"
         ),
     ):
         LookaheadDiagnostics(every_n_steps=every_n_steps)

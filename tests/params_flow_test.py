@@ -36,7 +36,7 @@ def test_params_flow_callback_matches_reference():
     "kwargs, error, argument",
     # The checks of compat.Lookahead (keras_lookahead_test.py), named by the
     # callback's own arguments.
-    [({"k": 1.5}, TypeError, '"k"'), ({"alpha": 2.0}, ValueError, "`alpha`")],
+    [({"k": 1.5}, TypeError, "Argument `k`"), ({"alpha": 2.0}, ValueError, "`alpha`")],
 )
 def test_rejects_bad_arguments(kwargs, error, argument):
     with pytest.raises(error, match=argument):

@@ -82,14 +82,14 @@ class LookaheadDiagnostics(keras.callbacks.Callback):
         super().__init__()
         if isinstance(every_n_steps, bool):
             raise TypeError(
-                "`every_n_steps` must be None or an integer >= 1, not a bool: "
-                f"{every_n_steps}."
+                "`every_n_steps` must be None or an integer >= 1, not a bool. "
+                f"Received: every_n_steps={every_n_steps}"
             )
         if every_n_steps is not None:
             if every_n_steps < 1:
                 raise ValueError(
-                    "`every_n_steps` must be None or an integer >= 1, got "
-                    f"{every_n_steps}."
+                    "`every_n_steps` must be None or an integer >= 1. "
+                    f"Received: every_n_steps={every_n_steps}"
                 )
             every_n_steps = int(every_n_steps)
         if log_dir is not None:
@@ -111,8 +111,8 @@ class LookaheadDiagnostics(keras.callbacks.Callback):
         if self._lookahead is None:
             raise ValueError(
                 "LookaheadDiagnostics needs a model compiled with a Lookahead "
-                "optimizer (or a LookaheadCallback, in any order); the "
-                f"model's optimizer is {type(self.model.optimizer).__name__}."
+                "optimizer (or a LookaheadCallback, in any order). Received: "
+                f"model.optimizer={type(self.model.optimizer).__name__}"
             )
         if self.log_dir is not None and self._writer is None:
             from tensorflow_lookahead.callbacks import tensorboard_scalars

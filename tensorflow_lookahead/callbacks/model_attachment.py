@@ -69,7 +69,7 @@ def trained_optimizer(model):
     if optimizer is None:
         raise ValueError(
             "The model has no optimizer: call `model.compile(optimizer=...)` "
-            "before adding Lookahead to it."
+            "before adding Lookahead to it. Received: model.optimizer=None"
         )
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         return optimizer.inner_optimizer
@@ -98,12 +98,14 @@ def attach_lookahead(model, lookahead, for_fit=False):
     if find_lookahead(model.optimizer) is not None:
         raise ValueError(
             "The model's optimizer already is a Lookahead; wrapping it again "
-            "would synchronize twice."
+            "would synchronize twice. Received: model.optimizer="
+            f"{type(model.optimizer).__name__}"
         )
     if lookahead.inner_optimizer is not current:
         raise ValueError(
             "`lookahead` must wrap the model's own optimizer "
-            f"({type(current).__name__}), not another one."
+            f"({type(current).__name__}), not another one. Received: "
+            f"lookahead.inner_optimizer={type(lookahead.inner_optimizer).__name__}"
         )
     _set_trained_optimizer(model, lookahead)
     _ATTACHED.add(lookahead)
@@ -163,8 +165,9 @@ def continued_lookahead(model, settings, only_left_by_fit=True):
     if only_left_by_fit and not left_by_fit:
         raise ValueError(
             "The model's optimizer already is a Lookahead (also when the model "
-            "was loaded from a file saved with Lookahead); wrapping it again "
-            "would synchronize twice. Fit without the callback to continue it."
+            "was loaded from a file saved with one): fit without the callback "
+            "to continue it, since wrapping it again would synchronize twice. "
+            f"Received: model.optimizer={type(model.optimizer).__name__}"
         )
     for argument, (attribute, value) in settings.items():
         if getattr(lookahead, attribute) != value:
@@ -173,10 +176,10 @@ def continued_lookahead(model, settings, only_left_by_fit=True):
             )
             origin = "left by an interrupted fit" if left_by_fit else "already"
             raise ValueError(
-                f"`{argument}`={value!r} differs from the Lookahead({current}) "
-                f"{origin} in the model: pass the same settings to continue "
-                "it and keep its slow weights, or compile the model again to "
-                "start afresh."
+                f"The Lookahead({current}) {origin} in the model has other "
+                "settings: pass the same ones to continue it and keep its slow "
+                "weights, or compile the model again to start afresh. "
+                f"Received: {argument}={value!r}"
             )
     if not only_left_by_fit:
         _ATTACHED_FOR_FIT.discard(lookahead)

@@ -242,9 +242,9 @@ class RectifiedAdam(keras.optimizers.Optimizer):
         unknown = sorted(key for key in kwargs if key not in KERAS3_ARGUMENTS)
         if unknown:
             raise TypeError(
-                f"RectifiedAdam got unexpected keyword arguments {unknown}; "
-                "besides its own arguments it accepts lr, decay, "
-                f"{', '.join(KERAS3_ARGUMENTS)}."
+                "Besides its own arguments, RectifiedAdam accepts lr, decay, "
+                f"{', '.join(KERAS3_ARGUMENTS)}. Received: unexpected keyword "
+                f"arguments {unknown}"
             )
         for key in KERAS3_REAL_ARGUMENTS:
             if kwargs.get(key) is not None:
@@ -463,12 +463,12 @@ def validated_real(value, name, low=None, high=None, high_open=False, low_open=F
     interval = interval_text(low, high, high_open, low_open)
     accepted = f"`{name}` must be a finite real number{interval}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{accepted}, got {value!r}.")
+        raise TypeError(f"{accepted}. Received: {name}={value!r}")
     value = float(value)
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if not math.isfinite(value) or too_low or too_high:
-        raise ValueError(f"{accepted}, got {value!r}.")
+        raise ValueError(f"{accepted}. Received: {name}={value!r}")
     return value
 
 
@@ -493,7 +493,7 @@ def validated_rate(value, name):
         if not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
             raise ValueError(
                 f"`{name}` is a dict but not a serialized learning rate "
-                f"schedule: {value!r} ({schedule})"
+                f"schedule ({schedule}). Received: {name}={value!r}"
             )
         return schedule
     if isinstance(value, keras.optimizers.schedules.LearningRateSchedule):
@@ -529,9 +529,9 @@ def validated_total_steps(total_steps, maximum):
         "largest value of the step counter `iterations`)"
     )
     if isinstance(total_steps, bool):
-        raise TypeError(f"{accepted}, not a bool: {total_steps}.")
+        raise TypeError(f"{accepted}, not a bool. Received: total_steps={total_steps}")
     if not 0 <= total_steps <= maximum:
-        raise ValueError(f"{accepted}, got {total_steps}.")
+        raise ValueError(f"{accepted}. Received: total_steps={total_steps}")
     return int(total_steps)
 
 

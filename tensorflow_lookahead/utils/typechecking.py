@@ -44,7 +44,8 @@ def typechecked(func):
     >>> checked_scale("1.5")
     Traceback (most recent call last):
     ...
-    TypeError: argument "factor" got '1.5' of type str: str is neither float or int
+    TypeError: Argument `factor` has the wrong type: str is neither float or int.
+    Received: factor='1.5'
     """
     signature = inspect.signature(func)
     hints = typing.get_type_hints(func)
@@ -67,8 +68,8 @@ def typechecked(func):
                 typeguard.check_type(value, hints[name])
             except typeguard.TypeCheckError as error:
                 raise TypeError(
-                    f'argument "{name}" got {value!r} of type '
-                    f"{type(value).__name__}: {error}"
+                    f"Argument `{name}` has the wrong type: {error}. "
+                    f"Received: {name}={value!r}"
                 ) from None
         return func(*args, **kwargs)
 

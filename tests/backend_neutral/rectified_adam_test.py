@@ -372,7 +372,8 @@ def test_sparse_gradients_apply_densely():
 
 # The tf_keras RectifiedAdam raises the same message (tests/tf_keras).
 SMA_THRESHOLD_MESSAGE = (
-    r"^`sma_threshold` must be a finite real number >= 4.0, got 3.9.$"
+    r"^`sma_threshold` must be a finite real number >= 4.0\. Received: "
+    r"sma_threshold=3.9$"
 )
 
 BAD_ARGUMENTS = [
@@ -382,7 +383,7 @@ BAD_ARGUMENTS = [
         ValueError,
         r"`learning_rate` must be a finite real number >= 0",
     ),
-    ("learning_rate", "fast", TypeError, '"learning_rate"'),
+    ("learning_rate", "fast", TypeError, "Argument `learning_rate`"),
     (
         "learning_rate",
         {"class_name": "Nope", "config": {}},
@@ -403,7 +404,7 @@ BAD_ARGUMENTS = [
         ValueError,
         r"`beta_2` must be a finite real number in \[0.0, 1.0\)",
     ),
-    ("beta_2", "0.9", TypeError, '"beta_2"'),
+    ("beta_2", "0.9", TypeError, "Argument `beta_2`"),
     ("epsilon", 0.0, ValueError, "`epsilon` must be a finite real number > 0"),
     ("epsilon", math.nan, ValueError, "`epsilon`"),
     (
@@ -412,8 +413,8 @@ BAD_ARGUMENTS = [
         ValueError,
         "`weight_decay` must be a finite real number >= 0",
     ),
-    ("weight_decay", "l2", TypeError, '"weight_decay"'),
-    ("amsgrad", 1, TypeError, '"amsgrad"'),
+    ("weight_decay", "l2", TypeError, "Argument `weight_decay`"),
+    ("amsgrad", 1, TypeError, "Argument `amsgrad`"),
     (
         "sma_threshold",
         3.0,
@@ -423,7 +424,7 @@ BAD_ARGUMENTS = [
     ("sma_threshold", math.nan, ValueError, "`sma_threshold`"),
     ("sma_threshold", 3.9, ValueError, SMA_THRESHOLD_MESSAGE),
     ("total_steps", -1, ValueError, r"`total_steps` must be an integer in \[0, "),
-    ("total_steps", 10.0, TypeError, '"total_steps"'),
+    ("total_steps", 10.0, TypeError, "Argument `total_steps`"),
     ("total_steps", True, TypeError, "`total_steps`"),
     (
         "warmup_proportion",
@@ -432,7 +433,7 @@ BAD_ARGUMENTS = [
         r"`warmup_proportion` must be a finite real number in \[0.0, 1.0\]",
     ),
     ("min_lr", -1.0, ValueError, "`min_lr` must be a finite real number >= 0"),
-    ("name", 3, TypeError, '"name"'),
+    ("name", 3, TypeError, "Argument `name`"),
     ("decay", -0.1, ValueError, "`decay` must be a finite real number >= 0"),
     ("decay", "0.1", TypeError, "`decay`"),
     ("momentum", 0.9, TypeError, r"unexpected keyword arguments \['momentum'\]"),
@@ -482,7 +483,8 @@ REAL_ARGUMENTS = [
 @pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
 @pytest.mark.parametrize("argument", REAL_ARGUMENTS)
 def test_non_finite_argument_raises_naming_it(argument, value):
-    message = rf"^`{argument}` must be a finite real number.*, got {value!r}\.$"
+    message = rf"^`{argument}` must be a finite real number.*\. Received: "
+    message += rf"{argument}={value!r}$"
     with pytest.raises(ValueError, match=message):
         RectifiedAdam(**{argument: value})
 
@@ -502,7 +504,7 @@ def test_total_steps_beyond_the_step_counter_raises(excess):
     maximum = counter_maximum()
     total_steps = maximum + 1 if excess == "maximum_plus_one" else 2**64
     message = rf"^`total_steps` must be an integer in \[0, {maximum}\].*"
-    message += rf", got {total_steps}\.$"
+    message += rf"\. Received: total_steps={total_steps}$"
     with pytest.raises(ValueError, match=message):
         RectifiedAdam(total_steps=total_steps)
 
