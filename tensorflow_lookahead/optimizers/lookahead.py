@@ -21,6 +21,7 @@ from typing import Union
 import keras
 from keras import ops
 
+from tensorflow_lookahead.optimizers import inner_state
 from tensorflow_lookahead.optimizers import legacy_config
 from tensorflow_lookahead.optimizers import saved_state
 from tensorflow_lookahead.optimizers import wrapping
@@ -70,6 +71,10 @@ class Lookahead(keras.optimizers.Optimizer):
             (called by `fit` after its last epoch) writes the slow weights
             into the model, so that `fit` ends with the paper's output.
             Cannot be combined with an inner optimizer that uses EMA.
+        inner_state_at_sync: What each sync does to the inner optimizer's
+            state: "keep" (the paper), or for an inner `keras.optimizers.SGD`
+            "reset" (momentum to zero) or "pullback" (momentum interpolated
+            with its value at the previous sync, as in the authors' code).
         **kwargs: Not accepted. Base optimizer arguments such as
             `learning_rate` or `clipnorm` belong on the inner optimizer.
 
@@ -102,12 +107,13 @@ class Lookahead(keras.optimizers.Optimizer):
         slow_step_size: numbers.Real = 0.5,
         name: str = "Lookahead",
         finalize_with_slow_weights: bool = False,
+        inner_state_at_sync: str = "keep",
         **kwargs,
     ):
         arguments.reject_extra_arguments(
             kwargs,
             ("optimizer", "sync_period", "slow_step_size", "name")
-            + ("finalize_with_slow_weights",),
+            + ("finalize_with_slow_weights", "inner_state_at_sync"),
             "Lookahead(keras.optimizers.Adam(learning_rate=1e-3, clipnorm=1.0))",
         )
         sync_period = arguments.validated_sync_period(sync_period)
@@ -131,7 +137,11 @@ class Lookahead(keras.optimizers.Optimizer):
         self.sync_period = sync_period
         self.slow_step_size = slow_step_size
         self.finalize_with_slow_weights = finalize_with_slow_weights
+        self.inner_state_at_sync = inner_state.validated_mode(
+            inner_state_at_sync, inner
+        )
         self._slow_weights = []
+        self._cached_momentums = {}
         self._slow_weights_are_in_model = False  # Between two `swap_weights()`.
         self._fast_weights_outside_model = None  # Inside `slow_weights_in_model()`.
 
@@ -162,6 +172,9 @@ class Lookahead(keras.optimizers.Optimizer):
             )
             for variable in var_list
         ]
+        self._cached_momentums = inner_state.cached_momentums(
+            self, self._inner_momentums()
+        )
         if step.all_initialized(self._trainable_variables):
             self._anchor_before_first_update()
 
@@ -262,7 +275,23 @@ class Lookahead(keras.optimizers.Optimizer):
             pairs = [pair for pair in pairs if self._var_key(pair[1]) in trained]
         return sync_rule.sync_updates(
             pairs, self.slow_step_size, lambda fast: fast.constraint
+        ) + inner_state.sync_updates(
+            self.inner_state_at_sync,
+            self.slow_step_size,
+            self._inner_momentums(),
+            self._cached_momentums,
+            [self._var_key(fast) for _, fast in pairs],
         )
+
+    def _inner_momentums(self):
+        """The inner SGD's momentum of each variable, by the variable's key."""
+        inner = self.inner_optimizer
+        if self.inner_state_at_sync == "keep" or not inner.momentums:
+            return {}
+        return {
+            self._var_key(variable): momentum
+            for variable, momentum in zip(inner._trainable_variables, inner.momentums)
+        }
 
     def _applied_updates_per_sync(self):
         accumulation = self.inner_optimizer.gradient_accumulation_steps or 1
@@ -487,6 +516,7 @@ class Lookahead(keras.optimizers.Optimizer):
             "sync_period": self.sync_period,
             "slow_step_size": self.slow_step_size,
             "finalize_with_slow_weights": self.finalize_with_slow_weights,
+            "inner_state_at_sync": self.inner_state_at_sync,
         }
 
     @classmethod
