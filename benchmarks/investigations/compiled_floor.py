@@ -112,6 +112,7 @@ def main():
     forms = args.forms.split(",")
     k = args.sync_period
     for workload in args.workloads.split(","):
+        overhead.clear_compilation_caches()
         reference = keras_trainer(workload, overhead.lookahead_factory("ours", k))
         reference.train(12)
         for form in forms:
@@ -135,6 +136,7 @@ def main():
                 counts = census(workload, prototype_factory(form, k))
                 details = ", ".join(f"{key} {value}" for key, value in counts.items())
                 print(f"{workload} census, {form}: {details}", flush=True)
+        overhead.clear_compilation_caches()
         trainers = {
             name: factory() for name, factory in factories(workload, forms, k).items()
         }
