@@ -28,6 +28,7 @@ import keras
 import numpy as np
 import pytest
 
+from tensorflow_lookahead.callbacks import LookaheadDiagnostics
 from tensorflow_lookahead.callbacks import SwapSlowWeights
 from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.optimizers import Ranger
@@ -288,6 +289,26 @@ def test_swap_slow_weights_validates_on_the_slow_weights(mode):
     np.testing.assert_allclose(validation_losses[0], expected, rtol=1e-5)
     # Without the callback, validation sees the fast weights.
     assert abs(validation_losses[1] - expected) > 1e-3 * expected
+
+
+def test_lookahead_diagnostics_measure_a_ranger():
+    steps = 16
+    model = linear_problem.linear_model(steps)
+    history = linear_problem.compile_and_fit(
+        model,
+        Ranger(**ARGUMENTS),
+        steps,
+        linear_problem.EAGER,
+        callbacks=[LookaheadDiagnostics()],
+    )
+    expected = linear_reference(steps, 2, **ARGUMENTS)
+    distance = np.sqrt(
+        sum(np.sum((f - s) ** 2) for f, s in zip(expected[-1], expected[11]))
+    )
+    assert history.history["lookahead_syncs"] == [2]
+    np.testing.assert_allclose(
+        history.history["lookahead_distance"], [distance], rtol=1e-4
+    )
 
 
 @pytest.mark.parametrize("mode", linear_problem.MODES)
