@@ -162,9 +162,11 @@ def reject_extra_arguments(kwargs, accepted, example):
     """
     misplaced = sorted(key for key in kwargs if key in BASE_OPTIMIZER_ARGUMENTS)
     if misplaced:
+        received = ", ".join(f"{key}={kwargs[key]!r}" for key in misplaced)
         raise ValueError(
             f"Lookahead does not take {', '.join(misplaced)}: base optimizer "
-            f"arguments belong on the inner optimizer, e.g. {example}."
+            f"arguments belong on the inner optimizer, e.g. {example}. "
+            f"Received: {received}"
         )
     if kwargs:
         raise TypeError(
