@@ -105,11 +105,11 @@ class SwapSlowWeights(keras.callbacks.Callback):
         lookahead = model_attachment.find_lookahead(optimizer)
         if lookahead is None:
             raise ValueError(
-                "SwapSlowWeights needs a model whose optimizer is a Lookahead: "
-                "compiled with one, given one by `inject`, or trained with a "
-                "LookaheadCallback (in any order). After a fit with a "
-                "LookaheadCallback the model has its own optimizer back: "
-                "evaluate inside `callback.optimizer.slow_weights_in_model()`. "
+                "SwapSlowWeights needs a model whose optimizer is a Lookahead "
+                "(compiled with one, given one by `inject`, or trained with a "
+                "LookaheadCallback in any order; after such a fit the model has "
+                "its own optimizer back: evaluate inside "
+                "`callback.optimizer.slow_weights_in_model()`). "
                 f"Received: model.optimizer={_optimizer_chain(optimizer)}"
             )
         return lookahead
