@@ -24,6 +24,7 @@ from tensorflow_lookahead.optimizers import rectified_adam
 from tensorflow_lookahead.optimizers.lookahead import Lookahead
 from tensorflow_lookahead.optimizers.rectified_adam import LearningRate
 from tensorflow_lookahead.optimizers.rectified_adam import RectifiedAdam
+from tensorflow_lookahead.utils import arguments
 from tensorflow_lookahead.utils.typechecking import typechecked
 
 # RectifiedAdam's arguments that Ranger names itself (with its own defaults).
@@ -134,7 +135,7 @@ class Ranger(Lookahead):
     [[1.1, 1.0], [0.9, 1.0]]
     """
 
-    @rectified_adam.python_numbers_for_scalar_arrays
+    @arguments.python_numbers_for_scalar_arrays
     @typechecked
     def __init__(
         self,

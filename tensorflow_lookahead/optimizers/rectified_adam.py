@@ -14,9 +14,6 @@
 # ==============================================================================
 """The Rectified Adam (RAdam) optimizer (Liu et al., 2020) for Keras 3."""
 
-import functools
-import inspect
-import math
 import numbers
 from typing import Callable, Optional, Union
 
@@ -25,6 +22,9 @@ import numpy as np
 from keras import ops
 
 from tensorflow_lookahead.optimizers import legacy_config
+from tensorflow_lookahead.utils.arguments import python_numbers_for_scalar_arrays
+from tensorflow_lookahead.utils.arguments import validated_real
+from tensorflow_lookahead.utils.arguments import validated_total_steps
 from tensorflow_lookahead.utils.typechecking import typechecked
 
 # Keras 2 arguments tfa's RectifiedAdam took in `**kwargs`.
@@ -54,63 +54,6 @@ KERAS3_REAL_ARGUMENTS = (
 LearningRate = Union[
     numbers.Real, keras.optimizers.schedules.LearningRateSchedule, Callable, dict
 ]
-
-
-def python_number(value):
-    """The Python number a NumPy scalar, 0-d array or 0-d tensor holds.
-
-    Other values, variables included (their value can change), are returned
-    unchanged, as are tensors NumPy cannot read (symbolic ones).
-    """
-    if isinstance(value, (numbers.Number, str, bytes, dict)) and not isinstance(
-        value, np.generic
-    ):
-        return value
-    if callable(value) or hasattr(value, "assign"):
-        return value
-    shape = getattr(value, "shape", None)
-    if shape is None or tuple(shape) != ():
-        return value
-    try:
-        array = np.asarray(value)
-    except Exception:  # A symbolic tensor: left to the type check.
-        return value
-    if array.shape != () or array.dtype.kind not in "biuf":
-        return value
-    return array.item()
-
-
-def python_numbers_for_scalar_arrays(func):
-    """Decorates `func` to receive Python numbers for 0-d arrays and tensors.
-
-    Keras' optimizers and tfa take NumPy scalars, 0-d NumPy arrays and 0-d
-    tensors for their hyperparameters. Applied above `typechecked`, this
-    turns each such argument (in `**kwargs` too) into the Python float, int
-    or bool it holds, which the annotations then check as any number.
-
-    Args:
-        func: The function, e.g. a constructor.
-
-    Returns:
-        The decorated function.
-    """
-    signature = inspect.signature(func)
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        bound = signature.bind(*args, **kwargs)
-        for name, value in bound.arguments.items():
-            kind = signature.parameters[name].kind
-            if kind is inspect.Parameter.VAR_KEYWORD:
-                value = {key: python_number(item) for key, item in value.items()}
-            elif kind is inspect.Parameter.VAR_POSITIONAL:
-                value = tuple(python_number(item) for item in value)
-            else:
-                value = python_number(value)
-            bound.arguments[name] = value
-        return func(*bound.args, **bound.kwargs)
-
-    return wrapper
 
 
 @keras.utils.register_keras_serializable(package="Addons")
@@ -440,46 +383,6 @@ def summed_sparse_gradient(gradient):
     return gradient
 
 
-def validated_real(value, name, low=None, high=None, high_open=False, low_open=False):
-    """`value` as a finite float, checked to lie in [low, high] (or open ends).
-
-    Shared by the Keras 3 and tf_keras RectifiedAdam.
-
-    Args:
-        value: The argument's value.
-        name: The argument's name, for the error message.
-        low: The lower bound, or None.
-        high: The upper bound, or None.
-        high_open: Whether `high` itself is excluded.
-        low_open: Whether `low` itself is excluded.
-
-    Returns:
-        `value` as a Python float.
-
-    Raises:
-        TypeError: `value` is not a real number (a bool is not).
-        ValueError: `value` is NaN, infinite or out of bounds.
-    """
-    interval = interval_text(low, high, high_open, low_open)
-    accepted = f"`{name}` must be a finite real number{interval}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{accepted}. Received: {name}={value!r}")
-    value = float(value)
-    too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if not math.isfinite(value) or too_low or too_high:
-        raise ValueError(f"{accepted}. Received: {name}={value!r}")
-    return value
-
-
-def interval_text(low, high, high_open, low_open):
-    if low is None and high is None:
-        return ""
-    if high is None:
-        return f" {'>' if low_open else '>='} {low}"
-    return f" in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-
-
 def validated_rate(value, name):
     """A learning rate or weight decay: a float >= 0, schedule or callable."""
     if isinstance(value, dict):
@@ -506,33 +409,6 @@ def validated_rate(value, name):
 def counter_maximum(counter):
     """The largest value the integer variable `counter` can hold."""
     return int(np.iinfo(keras.backend.standardize_dtype(counter.dtype)).max)
-
-
-def validated_total_steps(total_steps, maximum):
-    """`total_steps` as an int, checked to be in [0, maximum].
-
-    Shared by the Keras 3 and tf_keras RectifiedAdam.
-
-    Args:
-        total_steps: The argument's value, an integer.
-        maximum: The largest value the optimizer's step counter can hold.
-
-    Returns:
-        `total_steps` as a Python int.
-
-    Raises:
-        TypeError: `total_steps` is a bool.
-        ValueError: `total_steps` is out of range.
-    """
-    accepted = (
-        f"`total_steps` must be an integer in [0, {maximum}] (at most the "
-        "largest value of the step counter `iterations`)"
-    )
-    if isinstance(total_steps, bool):
-        raise TypeError(f"{accepted}, not a bool. Received: total_steps={total_steps}")
-    if not 0 <= total_steps <= maximum:
-        raise ValueError(f"{accepted}. Received: total_steps={total_steps}")
-    return int(total_steps)
 
 
 def serialized_rate(value):
