@@ -27,6 +27,23 @@ def per_example_loss(model, features, targets):
     return keras.ops.mean(keras.ops.square(model(features) - targets), axis=-1)
 
 
+def reference_run(model, reference, features, targets, global_batch_size):
+    """Trains `model` on one device with a `ReferenceLookahead`, batch by batch.
+
+    Returns:
+        The model's weights and the reference's slow weights at the end.
+    """
+    for start in range(0, len(features), global_batch_size):
+        batch = slice(start, start + global_batch_size)
+        with tf.GradientTape() as tape:
+            loss = keras.ops.mean(
+                per_example_loss(model, features[batch], targets[batch])
+            )
+        grads = tape.gradient(loss, model.trainable_variables)
+        reference.apply(grads, model.trainable_variables)
+    return [v.numpy() for v in model.trainable_variables], reference.slow_weights
+
+
 def distributed_train_step(strategy, model, optimizer, global_batch_size):
     """A `tf.function` running one `strategy.run` step on a distributed batch.
 

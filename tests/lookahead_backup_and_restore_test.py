@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 
 from tensorflow_lookahead.optimizers import Lookahead
-from tests.fit_helpers import BATCH, fit_in_order
+from tests.backend_neutral import linear_problem
+from tests.fit_helpers import BATCH, fit_in_order, mlp
 
 STEPS_PER_EPOCH = 4
 EPOCHS = 4
@@ -41,21 +42,11 @@ class Interrupt(keras.callbacks.Callback):
 
 
 def epoch_data():
-    rng = np.random.default_rng(2)
-    features = rng.normal(size=(BATCH * STEPS_PER_EPOCH, 4)).astype("float32")
-    targets = (features @ np.array([[1.0], [2.0], [-1.0], [0.5]])).astype("float32")
-    return features, targets
+    return linear_problem.data(BATCH * STEPS_PER_EPOCH, seed=2)
 
 
 def compiled_model(optimizer):
-    keras.utils.set_random_seed(4)
-    model = keras.Sequential(
-        [
-            keras.Input((4,)),
-            keras.layers.Dense(5, activation="tanh"),
-            keras.layers.Dense(1),
-        ]
-    )
+    model = mlp(seed=4)
     model.compile(optimizer=optimizer, loss="mse")
     return model
 

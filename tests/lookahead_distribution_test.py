@@ -20,16 +20,17 @@ lookahead_fit_test.py; here a custom training loop (`strategy.run` +
 batches, and the slow weights must be mirrored like the model's weights.
 """
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.utils import test_utils
+from tests.backend_neutral import linear_problem
 from tests.backend_neutral.inner_optimizers import INNERS
 from tests.backend_neutral.reference_lookahead import ReferenceLookahead
-from tests.distributed_training import distributed_train_step, per_example_loss
+from tests.distributed_training import distributed_train_step, reference_run
+from tests.fit_helpers import mlp
 
 GLOBAL_BATCH = 8
 STEPS = 10
@@ -41,34 +42,22 @@ STRATEGIES = [
 ]
 
 
+def data():
+    return linear_problem.data(STEPS * GLOBAL_BATCH, seed=9)
+
+
 def global_batches():
-    rng = np.random.default_rng(9)
-    features = rng.normal(size=(STEPS * GLOBAL_BATCH, 4)).astype("float32")
-    targets = (features @ np.array([[1.0], [-1.0], [2.0], [0.5]])).astype("float32")
-    return tf.data.Dataset.from_tensor_slices((features, targets)).batch(GLOBAL_BATCH)
+    return tf.data.Dataset.from_tensor_slices(data()).batch(GLOBAL_BATCH)
 
 
 def new_model():
-    keras.utils.set_random_seed(5)
-    return keras.Sequential(
-        [
-            keras.Input((4,)),
-            keras.layers.Dense(6, activation="tanh"),
-            keras.layers.Dense(1),
-        ]
-    )
+    return mlp(seed=5)
 
 
 def reference_weights(inner):
     """One device, the paper's algorithm, the same global batches."""
-    model = new_model()
     reference = ReferenceLookahead(INNERS[inner](), SYNC_PERIOD, 0.5)
-    for features, targets in global_batches():
-        with tf.GradientTape() as tape:
-            loss = keras.ops.mean(per_example_loss(model, features, targets))
-        grads = tape.gradient(loss, model.trainable_variables)
-        reference.apply(grads, model.trainable_variables)
-    return [v.numpy() for v in model.trainable_variables], reference.slow_weights
+    return reference_run(new_model(), reference, *data(), GLOBAL_BATCH)
 
 
 def train_with_custom_loop(strategy, inner):

@@ -26,7 +26,6 @@ import socket
 import subprocess
 import sys
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -35,7 +34,7 @@ from tensorflow_lookahead.optimizers import Lookahead
 from tests import multi_worker_training as recipe
 from tests.backend_neutral.inner_optimizers import sgd_momentum
 from tests.backend_neutral.reference_lookahead import ReferenceLookahead
-from tests.distributed_training import per_example_loss
+from tests.distributed_training import reference_run
 
 # The directory that holds the `tests` package: the workers run there.
 ROOT = pathlib.Path(__file__).absolute().parents[1]
@@ -93,20 +92,12 @@ def run_workers(output_dir):
 
 
 def single_process_reference():
-    model = recipe.new_model()
     reference = ReferenceLookahead(
         sgd_momentum(), recipe.SYNC_PERIOD, recipe.SLOW_STEP_SIZE
     )
-    features, targets = recipe.global_batches()
-    for start in range(0, len(features), recipe.GLOBAL_BATCH):
-        batch = slice(start, start + recipe.GLOBAL_BATCH)
-        with tf.GradientTape() as tape:
-            loss = keras.ops.mean(
-                per_example_loss(model, features[batch], targets[batch])
-            )
-        grads = tape.gradient(loss, model.trainable_variables)
-        reference.apply(grads, model.trainable_variables)
-    return [v.numpy() for v in model.trainable_variables], reference.slow_weights
+    return reference_run(
+        recipe.new_model(), reference, *recipe.global_batches(), recipe.GLOBAL_BATCH
+    )
 
 
 @pytest.mark.slow

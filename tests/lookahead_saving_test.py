@@ -33,8 +33,10 @@ import tensorflow as tf
 from tensorflow_lookahead.optimizers import Lookahead
 from tensorflow_lookahead.utils import test_utils
 from tests import golden_files
+from tests.backend_neutral import linear_problem
 from tests.backend_neutral.inner_optimizers import INNERS
 from tests.backend_neutral.reference_lookahead import ReferenceLookahead
+from tests.fit_helpers import mlp
 
 SYNC_PERIOD = 3
 BATCH = 8
@@ -45,21 +47,11 @@ STEPS_BEFORE_SAVE = [2 * SYNC_PERIOD, 2 * SYNC_PERIOD + 1, SYNC_PERIOD - 1]
 
 
 def data(steps):
-    rng = np.random.default_rng(7)
-    features = rng.normal(size=(steps * BATCH, 4)).astype("float32")
-    targets = (features @ np.array([[1.0], [-2.0], [3.0], [0.5]])).astype("float32")
-    return features, targets
+    return linear_problem.data(steps * BATCH, seed=7)
 
 
 def new_model():
-    keras.utils.set_random_seed(3)
-    return keras.Sequential(
-        [
-            keras.Input((4,)),
-            keras.layers.Dense(6, activation="tanh"),
-            keras.layers.Dense(1),
-        ]
-    )
+    return mlp(seed=3)
 
 
 def compiled_model(inner, run_eagerly=False):

@@ -26,12 +26,13 @@ import os
 import sys
 import tempfile
 
-import keras
 import numpy as np
 import tensorflow as tf
 
+from tests.backend_neutral import linear_problem
 from tests.backend_neutral.inner_optimizers import sgd_momentum
 from tests.distributed_training import distributed_train_step
+from tests.fit_helpers import mlp
 
 GLOBAL_BATCH = 8
 STEPS = 8
@@ -40,21 +41,11 @@ SLOW_STEP_SIZE = 0.5
 
 
 def global_batches():
-    rng = np.random.default_rng(21)
-    features = rng.normal(size=(STEPS * GLOBAL_BATCH, 4)).astype("float32")
-    targets = (features @ np.array([[1.0], [2.0], [-1.0], [0.5]])).astype("float32")
-    return features, targets
+    return linear_problem.data(STEPS * GLOBAL_BATCH, seed=21)
 
 
 def new_model():
-    keras.utils.set_random_seed(8)
-    return keras.Sequential(
-        [
-            keras.Input((4,)),
-            keras.layers.Dense(6, activation="tanh"),
-            keras.layers.Dense(1),
-        ]
-    )
+    return mlp(seed=8)
 
 
 def worker_dataset(input_context):

@@ -33,6 +33,9 @@ EAGER = "eager"
 # The fit modes worth their time on this backend: torch.compile takes about
 # 40 s per model, so the torch runs stay eager.
 MODES = [EAGER] if BACKEND == "torch" else [EAGER, COMPILED]
+# The function every problem's targets follow: features @ kernel + bias.
+TRUE_KERNEL = np.array([[1.0], [-2.0], [3.0], [0.5]], dtype="float32")
+TRUE_BIAS = 0.75
 
 
 def problem(steps, seed=0):
@@ -47,9 +50,14 @@ def problem(steps, seed=0):
         [rng.normal(size=(BATCH, FEATURES)) for _ in range(steps)]
     ).reshape(steps * BATCH, FEATURES)
     features = features.astype("float32")
-    true_kernel = np.array([[1.0], [-2.0], [3.0], [0.5]], dtype="float32")
-    targets = features @ true_kernel + 0.75
+    targets = features @ TRUE_KERNEL + TRUE_BIAS
     return features, targets, kernel, bias
+
+
+def data(rows, seed=0):
+    """The first `rows` features and targets of `problem` (a multiple of BATCH)."""
+    features, targets, _, _ = problem(-(-rows // BATCH), seed)
+    return features[:rows], targets[:rows]
 
 
 def reference(inner, sync_period, slow_step_size, steps, seed=0):
