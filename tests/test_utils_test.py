@@ -12,12 +12,11 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""The device harness itself: ids, strategies, skips, restoring settings."""
+"""The device harness itself: ids, strategies, skips, the default device."""
 
 import subprocess
 import sys
 
-import keras
 import pytest
 import tensorflow as tf
 
@@ -77,20 +76,6 @@ def test_gpu_cases_carry_the_needs_gpu_marker():
     selected = [line for line in completed.stdout.splitlines() if "::" in line]
     assert len(selected) == 1, completed.stdout[-3000:]
     assert selected[0].endswith("test_device_fixture_places_the_body[gpu]")
-
-
-def test_mixed_precision_policy_is_restored_even_on_error():
-    with pytest.raises(RuntimeError):
-        with test_utils.mixed_precision_policy("mixed_float16"):
-            assert keras.mixed_precision.global_policy().name == "mixed_float16"
-            raise RuntimeError()
-    assert keras.mixed_precision.global_policy().name == "float32"
-
-
-def test_functions_run_eagerly_is_restored():
-    with test_utils.functions_run_eagerly(True):
-        assert tf.config.functions_run_eagerly()
-    assert not tf.config.functions_run_eagerly()
 
 
 def test_run_on_default_device_leaves_the_strategy_scope():

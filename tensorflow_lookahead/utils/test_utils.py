@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""Test harness: device placements, strategies, eager/graph, precision, seeds.
+"""Test harness: device placements, strategies and the default device.
 
 Used by `tests/conftest.py`. A test asks for the `device` fixture and marks
 itself with `@pytest.mark.with_device([...])`, whose values are `"cpu"`,
@@ -156,33 +156,6 @@ def run_on_default_device(fn, *args, **kwargs):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["result"]
-
-
-@contextlib.contextmanager
-def mixed_precision_policy(policy_name):
-    """Sets the global Keras dtype policy and always restores the previous one."""
-    previous = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy(policy_name)
-    try:
-        yield
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
-
-
-@contextlib.contextmanager
-def functions_run_eagerly(run_eagerly):
-    """Runs `tf.function`s eagerly (True) or as graphs (False) in the body."""
-    previous = tf.config.functions_run_eagerly()
-    tf.config.run_functions_eagerly(run_eagerly)
-    try:
-        yield
-    finally:
-        tf.config.run_functions_eagerly(previous)
-
-
-def set_seeds(seed=0):
-    """Seeds Python, NumPy, TensorFlow and Keras."""
-    keras.utils.set_random_seed(seed)
 
 
 def parametrize_devices(metafunc):

@@ -60,11 +60,6 @@ def model():
     return net
 
 
-def copy_of(optimizer):
-    """A fresh optimizer with the same class and config."""
-    return optimizer.__class__.from_config(optimizer.get_config())
-
-
 def train_step_function(net, optimizer):
     """A custom training step in tf.function: loss, tape, apply_gradients."""
     loss_fn = tf.keras.losses.MeanSquaredError()
