@@ -17,6 +17,8 @@
 import keras
 import pytest
 
+from tensorflow_lookahead.utils.keras_version import uses_tf_keras
+
 if keras.backend.backend() == "tensorflow":
     from tensorflow_lookahead.utils import test_utils
 else:
@@ -53,11 +55,16 @@ def device(request):
 
 @pytest.fixture
 def float16_policy():
-    keras.mixed_precision.set_global_policy("mixed_float16")
-    try:
-        yield
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
+    """mixed_float16 as the global policy (tf_keras' under TF_USE_LEGACY_KERAS).
+
+    The session fixtures set float32 again after every test.
+    """
+    if uses_tf_keras():
+        import tensorflow as tf
+
+        tf.keras.mixed_precision.set_global_policy("mixed_float16")
+    else:
+        keras.mixed_precision.set_global_policy("mixed_float16")
 
 
 @pytest.fixture(autouse=True)

@@ -107,10 +107,9 @@ def test_slow_weights_start_at_initial_weights_and_follow_syncs():
 
 
 @pytest.mark.parametrize("inner_name", ["adam", "legacy_adam"])
-def test_mixed_precision_matches_reference(inner_name):
+def test_mixed_precision_matches_reference(inner_name, float16_policy):
     """Under mixed_float16, compile wraps Lookahead in a LossScaleOptimizer."""
     make_inner = INNER_OPTIMIZERS[inner_name]
-    tf.keras.mixed_precision.set_global_policy("mixed_float16")
     expected = helpers.reference_trajectory(make_inner(), 3, 0.5, 7, True)
     tf.keras.backend.clear_session()
     optimizer = Lookahead(make_inner(), sync_period=3)

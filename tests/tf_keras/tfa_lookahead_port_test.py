@@ -62,12 +62,8 @@ def test_fit_simple_linear_model():
     assert max_abs_diff < 1e-3
 
 
-def test_fit_simple_linear_model_mixed_precision():
-    tf.keras.mixed_precision.set_global_policy("mixed_float16")
-    try:
-        model, max_abs_diff = fit_linear_regression()
-    finally:
-        tf.keras.mixed_precision.set_global_policy("float32")
+def test_fit_simple_linear_model_mixed_precision(float16_policy):
+    model, max_abs_diff = fit_linear_regression()
     assert model.layers[0].compute_dtype == "float16"
     # tfa's bound for float16 outputs (it also asserted >= 1e-3, which is
     # float16 rounding, not Lookahead: the compute dtype is checked instead).
