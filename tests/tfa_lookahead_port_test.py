@@ -51,23 +51,13 @@ def test_first_sync_moves_alpha_of_the_way(sync_period, slow_step_size, sparse, 
     assert int(optimizer.sync_count) == 1
 
 
-def fit_linear_regression():
-    inputs, targets, test_inputs, test_targets = samples.linear_regression()
-    keras.utils.set_random_seed(samples.SEED)
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
-    model.compile(Lookahead("sgd"), loss="mse")
-    model.fit(inputs, targets, epochs=3, verbose=0)
-    predicted = model.predict(test_inputs, verbose=0)
-    return model, np.max(np.abs(predicted - test_targets))
-
-
 def test_fit_simple_linear_model():
-    _, max_abs_diff = fit_linear_regression()
+    _, max_abs_diff = samples.fit_linear_regression(keras, Lookahead("sgd"))
     assert max_abs_diff < 1e-3
 
 
 def test_fit_simple_linear_model_mixed_precision(float16_policy):
-    model, max_abs_diff = fit_linear_regression()
+    model, max_abs_diff = samples.fit_linear_regression(keras, Lookahead("sgd"))
     assert model.layers[0].compute_dtype == "float16"
     # tfa's bound for float16 outputs (it also asserted >= 1e-3, which is
     # float16 rounding, not Lookahead: the compute dtype is checked instead).

@@ -18,8 +18,8 @@ tfa's tests applied constant gradients to two plain `tf.Variable`s of shape
 (2,) for k steps, once with a plain optimizer and once with Lookahead(k,
 alpha); after k steps the Lookahead has synchronized once, so its variables
 must be the initial values moved alpha of the way to the plain optimizer's.
-A linear regression checked that `fit` learns. Only TensorFlow and NumPy
-are used here, no Keras objects, so that both Keras versions can share it.
+A linear regression checked that `fit` learns. Keras is passed in (`keras` or
+`tf.keras`), so that both Keras versions can share these samples.
 """
 
 import numpy as np
@@ -107,3 +107,24 @@ def linear_regression(seed=SEED):
     targets = inputs @ weights + generator.standard_normal((10000, 1)) * 1e-4
     test_inputs = generator.standard_normal((100, 3))
     return inputs, targets, test_inputs, test_inputs @ weights
+
+
+def fit_linear_regression(keras_module, optimizer):
+    """tfa's fit test: `Dense(1)` fit on `linear_regression` for 3 epochs.
+
+    Args:
+        keras_module: `keras` (Keras 3) or `tf.keras` (tf_keras).
+        optimizer: What the model is compiled with.
+
+    Returns:
+        (the model, the largest absolute error on the test inputs).
+    """
+    inputs, targets, test_inputs, test_targets = linear_regression()
+    keras_module.utils.set_random_seed(SEED)
+    model = keras_module.Sequential(
+        [keras_module.Input((3,)), keras_module.layers.Dense(1)]
+    )
+    model.compile(optimizer, loss="mse")
+    model.fit(inputs, targets, epochs=3, verbose=0)
+    predicted = model.predict(test_inputs, verbose=0)
+    return model, np.max(np.abs(predicted - test_targets))

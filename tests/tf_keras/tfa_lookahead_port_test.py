@@ -47,23 +47,13 @@ def test_first_sync_moves_alpha_of_the_way(sync_period, slow_step_size, sparse, 
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
 
 
-def fit_linear_regression():
-    inputs, targets, test_inputs, test_targets = samples.linear_regression()
-    tf.keras.utils.set_random_seed(samples.SEED)
-    model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(3,))])
-    model.compile(Lookahead("sgd"), loss="mse")
-    model.fit(inputs, targets, epochs=3, verbose=0)
-    predicted = model.predict(test_inputs, verbose=0)
-    return model, np.max(np.abs(predicted - test_targets))
-
-
 def test_fit_simple_linear_model():
-    _, max_abs_diff = fit_linear_regression()
+    _, max_abs_diff = samples.fit_linear_regression(tf.keras, Lookahead("sgd"))
     assert max_abs_diff < 1e-3
 
 
 def test_fit_simple_linear_model_mixed_precision(float16_policy):
-    model, max_abs_diff = fit_linear_regression()
+    model, max_abs_diff = samples.fit_linear_regression(tf.keras, Lookahead("sgd"))
     assert model.layers[0].compute_dtype == "float16"
     # tfa's bound for float16 outputs (it also asserted >= 1e-3, which is
     # float16 rounding, not Lookahead: the compute dtype is checked instead).
