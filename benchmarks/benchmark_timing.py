@@ -95,6 +95,18 @@ def ratio_summary(times, name, baseline):
     }
 
 
+def with_added_cost(times, name, added, baseline):
+    """`times[name]` plus, round by round, what `added` took beyond `baseline`.
+
+    For a floor measured next to another baseline: Keras' Adam plus what a
+    pure JAX sync added to pure JAX Adam in the same round.
+    """
+    return tuple(
+        [value + extra - base for value, extra, base in zip(*columns)]
+        for columns in zip(times[name], times[added], times[baseline])
+    )
+
+
 def best_milliseconds(times):
     """Name -> wall milliseconds per step of its fastest round."""
     return {name: 1000 * min(walls) for name, (walls, _) in times.items()}

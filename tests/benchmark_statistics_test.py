@@ -90,6 +90,19 @@ def test_ratios_pair_the_rounds():
     assert summary["ratio_min"] == pytest.approx(1.1)  # the best rounds: 1.1 / 1.0
 
 
+def test_added_cost_is_taken_round_by_round():
+    times = {
+        "Adam": ([2.0, 4.0], [1.0, 1.0]),
+        "JAX floor": ([1.5, 9.0], [1.0, 2.0]),
+        "JAX Adam": ([1.0, 8.0], [0.5, 1.5]),
+    }
+    walls, cpus = benchmark_timing.with_added_cost(
+        times, "Adam", "JAX floor", "JAX Adam"
+    )
+    assert walls == pytest.approx([2.5, 5.0])
+    assert cpus == pytest.approx([1.5, 1.5])
+
+
 def summary(median):
     return {
         "ratio_median": median,
