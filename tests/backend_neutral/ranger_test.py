@@ -590,6 +590,26 @@ def test_keras_file_loads_in_a_new_process_after_importing_the_package(tmp_path)
     assert output.split() == ["Ranger", "True", "4", "7"]
 
 
+def test_numpy_scalars_and_0d_arrays_as_arguments():
+    optimizer = Ranger(
+        learning_rate=np.float32(0.5),
+        beta_2=np.array(0.99),
+        sync_period=np.int64(4),
+        use_gc=np.bool_(True),
+        gc_conv_only=np.array(True),
+        weight_decay=np.float64(0.25),
+    )
+    expected = Ranger(
+        learning_rate=0.5,
+        beta_2=0.99,
+        sync_period=4,
+        gc_conv_only=True,
+        weight_decay=0.25,
+    )
+    assert optimizer.get_config() == expected.get_config()
+    assert type(optimizer.gc_conv_only) is bool
+
+
 BAD_ARGUMENTS = [
     ("learning_rate", -1.0, ValueError),
     ("beta_1", 1.0, ValueError),
