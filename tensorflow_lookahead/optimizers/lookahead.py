@@ -24,6 +24,7 @@ from keras import ops
 from tensorflow_lookahead.optimizers import inner_state
 from tensorflow_lookahead.optimizers import legacy_config
 from tensorflow_lookahead.optimizers import saved_state
+from tensorflow_lookahead.optimizers import slow_weights_in_model
 from tensorflow_lookahead.optimizers import wrapping
 from tensorflow_lookahead.optimizers.step_backends import step_backend as step
 from tensorflow_lookahead.utils import arguments
@@ -33,7 +34,7 @@ from tensorflow_lookahead.utils.typechecking import typechecked
 
 
 @keras.utils.register_keras_serializable(package=legacy_config.TFA_PACKAGE)
-class Lookahead(keras.optimizers.Optimizer):
+class Lookahead(slow_weights_in_model.SlowWeightsInModel, keras.optimizers.Optimizer):
     """Wraps an optimizer with Lookahead: k steps forward, 1 step back.
 
     The inner optimizer updates the model's weights (the fast weights) as
@@ -316,75 +317,6 @@ class Lookahead(keras.optimizers.Optimizer):
         return self._iterations // self._applied_updates_per_sync()
 
     @property
-    def weights_swapped(self):
-        """Whether the model holds the slow weights after `swap_weights()`."""
-        return self._slow_weights_are_in_model
-
-    def swap_weights(self):
-        """Swaps the values of the slow weights and the model's weights.
-
-        Calling it twice restores both. Call it outside `tf.function`, in
-        cross-replica context under a distribution strategy. Prefer
-        `slow_weights_in_model()`, which swaps back for you.
-        """
-        self._check_slow_weights_can_move_into_the_model()
-        for slow, fast in self.slow_and_fast_pairs():
-            fast_value = ops.copy(ops.convert_to_tensor(fast))
-            fast.assign(step.copied(slow.value))
-            slow.assign(fast_value)
-        self._slow_weights_are_in_model = not self._slow_weights_are_in_model
-
-    @contextlib.contextmanager
-    def slow_weights_in_model(self):
-        """Context manager: the model holds the slow weights inside it.
-
-        The fast weights come back on exit, also when the block raises, so
-        training continues exactly where it was. A file saved inside holds
-        the slow weights as the model's weights and as the optimizer's; a
-        file loaded inside puts its fast weights aside in their place.
-
-        ```python
-        with model.optimizer.slow_weights_in_model():
-            model.evaluate(x_test, y_test)
-        ```
-        """
-        if self._slow_weights_are_in_model:
-            raise ValueError(
-                "The model already holds the slow weights: `swap_weights()` "
-                "put them there; call it again first."
-            )
-        self._check_slow_weights_can_move_into_the_model()
-        self._move_slow_weights_into_model()
-        try:
-            yield self
-        finally:
-            pairs = self.slow_and_fast_pairs()
-            for (_, fast), value in zip(pairs, self._fast_weights_outside_model):
-                fast.assign(value)
-            self._fast_weights_outside_model = None
-
-    def _check_slow_weights_can_move_into_the_model(self):
-        if not self.built:
-            raise ValueError(
-                "Lookahead has no slow weights before it is built: train a "
-                "step or call `optimizer.build(model.trainable_variables)`."
-            )
-        if self._fast_weights_outside_model is not None:
-            raise ValueError(
-                "The model already holds the slow weights: this is inside "
-                "`slow_weights_in_model()`."
-            )
-        self._anchor_before_first_update()
-
-    def _move_slow_weights_into_model(self):
-        pairs = self.slow_and_fast_pairs()
-        self._fast_weights_outside_model = [
-            ops.copy(ops.convert_to_tensor(fast)) for _, fast in pairs
-        ]
-        for slow, fast in pairs:
-            fast.assign(step.copied(slow.value))
-
-    @property
     def variables(self):
         return self._variables[:] + self.inner_optimizer.variables
 
@@ -436,8 +368,7 @@ class Lookahead(keras.optimizers.Optimizer):
             and int(ops.convert_to_numpy(self._iterations)) > 0
             and not interruption.exception_propagates_through_caller()
         ):
-            for slow, fast in self.slow_and_fast_pairs():
-                fast.assign(step.copied(slow.value))
+            self._copy_slow_weights_into_model()
         self.inner_optimizer.finalize_variable_values(var_list)
 
     @property
@@ -489,10 +420,7 @@ class Lookahead(keras.optimizers.Optimizer):
         Args:
             store: Where the variables go, keyed "0", "1", ...
         """
-        saved_from = {}
-        if self._slow_weights_are_in_model:
-            saved_from = {id(slow): fast for slow, fast in self.slow_and_fast_pairs()}
-        saved_state.save(self, store, lambda v: saved_from.get(id(v), v))
+        saved_state.save(self, store, self._variables_saved_for())
 
     def load_own_variables(self, store):
         """Restores what `save_own_variables` saved, strictly and all at once.
@@ -500,14 +428,8 @@ class Lookahead(keras.optimizers.Optimizer):
         Args:
             store: The saved variables.
         """
-        if not saved_state.load(self, store):
-            return
-        # The model's layers were just loaded with the fast weights.
-        if self._slow_weights_are_in_model:
-            self._slow_weights_are_in_model = False
-            self.swap_weights()
-        if self._fast_weights_outside_model is not None:
-            self._move_slow_weights_into_model()
+        if saved_state.load(self, store):
+            self._put_slow_weights_back_after_load()
 
     def get_config(self):
         return {
