@@ -487,3 +487,21 @@ def test_no_case_colliding_file_names():
         names[str(path.relative_to(REPOSITORY)).lower()].append(path)
     colliding = [paths for paths in names.values() if len(paths) > 1]
     assert not colliding, f"file names differing only in case: {colliding}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(PACKAGE.glob("tf_keras/*.py")),
+    ids=lambda path: path.name,
+)
+def test_tf_keras_imports_nothing_of_the_keras3_optimizers(path):
+    """tf_keras' optimizers share only Keras-free modules with Keras 3's."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            assert not name.startswith("tensorflow_lookahead.optimizers"), name
