@@ -22,6 +22,7 @@ import numpy as np
 from keras import ops
 
 from tensorflow_lookahead.optimizers import legacy_config
+from tensorflow_lookahead.utils.arguments import KERAS3_BASE_ARGUMENTS
 from tensorflow_lookahead.utils.arguments import python_numbers_for_scalar_arrays
 from tensorflow_lookahead.utils.arguments import validated_real
 from tensorflow_lookahead.utils.arguments import validated_total_steps
@@ -31,16 +32,7 @@ from tensorflow_lookahead.utils.typechecking import typechecked
 KERAS2_ARGUMENTS = ("lr", "decay")
 
 # `keras.optimizers.Optimizer` arguments passed through unchanged.
-KERAS3_ARGUMENTS = (
-    "clipnorm",
-    "clipvalue",
-    "global_clipnorm",
-    "use_ema",
-    "ema_momentum",
-    "ema_overwrite_frequency",
-    "loss_scale_factor",
-    "gradient_accumulation_steps",
-)
+KERAS3_ARGUMENTS = KERAS3_BASE_ARGUMENTS
 
 # `keras.optimizers.Optimizer` arguments that are real numbers (or None).
 KERAS3_REAL_ARGUMENTS = (

@@ -28,12 +28,8 @@ import numpy as np
 # The step counters are int32 on JAX and torch: a longer cycle cannot be counted.
 MAX_APPLIED_UPDATES_PER_SYNC = 2**31 - 1
 
-# Base optimizer arguments that only the inner optimizer of Lookahead acts on.
-BASE_OPTIMIZER_ARGUMENTS = (
-    "learning_rate",
-    "lr",
-    "decay",
-    "weight_decay",
+# Arguments of `keras.optimizers.Optimizer` besides the rates.
+KERAS3_BASE_ARGUMENTS = (
     "clipnorm",
     "clipvalue",
     "global_clipnorm",
@@ -43,6 +39,13 @@ BASE_OPTIMIZER_ARGUMENTS = (
     "loss_scale_factor",
     "gradient_accumulation_steps",
 )
+# Base optimizer arguments that only the inner optimizer of Lookahead acts on.
+BASE_OPTIMIZER_ARGUMENTS = (
+    "learning_rate",
+    "lr",
+    "decay",
+    "weight_decay",
+) + KERAS3_BASE_ARGUMENTS
 
 
 def python_number(value):
