@@ -54,7 +54,8 @@ class Lookahead(slow_weights_in_model.SlowWeightsInModel, keras.optimizers.Optim
 
     Optimizer variables, in order (the order `.keras` files store them in):
     the synchronization step counter, one slow weight per trainable variable
-    in build order, then the inner optimizer's variables. Variables with
+    in build order, with `inner_state_at_sync="pullback"` one cached momentum
+    per momentum, then the inner optimizer's variables. Variables with
     `overwrite_with_gradient` and variables that are not floating point get
     no slow weight: the inner optimizer alone updates them.
 
