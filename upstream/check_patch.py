@@ -12,16 +12,17 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 # ==============================================================================
-"""Runs the Keras patch's own test on an installed Keras, per backend.
+"""Runs the Keras patch's tests on an installed Keras, per backend.
 
 For each backend, copies that Python's installed `keras` package to a
 temporary directory, applies the patch there (`keras/src/...` as is, the
 public API files `keras/api/...` at the places the wheel keeps them), and
-runs `keras/src/optimizers/lookahead_test.py` with pytest under that
+runs the Keras tests the patch adds or changes (`TESTS`, and
+`TENSORFLOW_TESTS` where TensorFlow is installed) with pytest under that
 `KERAS_BACKEND`, with the markers and warning filters of Keras' own
 `conftest.py` and `pyproject.toml`. Offline.
 
-    python upstream/check_patch.py                      # the three backends
+    python upstream/check_patch.py      # TF, JAX, torch (+ NumPy, OpenVINO)
     python upstream/check_patch.py --backend jax=.venv-jax/bin/python
 
 With `--keras-checkout DIR` (a keras-team/keras clone) it also runs
@@ -48,7 +49,23 @@ DEFAULT_PYTHONS = {
     "jax": REPOSITORY / ".venv-jax" / "bin" / "python",
     "torch": REPOSITORY / ".venv-torch" / "bin" / "python",
 }
-TEST = "keras/src/optimizers/lookahead_test.py"
+# Keras' CI also runs NumPy and OpenVINO; tested when this venv exists:
+#   python -m venv .venv-openvino && .venv-openvino/bin/pip install \
+#       keras==3.15.1 openvino jax scipy pytest absl-py
+OPTIONAL_PYTHONS = {
+    "numpy": REPOSITORY / ".venv-openvino" / "bin" / "python",
+    "openvino": REPOSITORY / ".venv-openvino" / "bin" / "python",
+}
+# The Keras tests the patch adds to or changes; the last two import
+# TensorFlow, and run where it is installed.
+TESTS = [
+    "keras/src/optimizers/lookahead_test.py",
+    "keras/src/optimizers/optimizer_sparse_test.py",
+]
+TENSORFLOW_TESTS = [
+    "keras/src/callbacks/swap_ema_weights_test.py",
+    "keras/src/backend/tensorflow/optimizer_distribute_test.py",
+]
 # What Keras' conftest.py does that the test needs: torch imported first,
 # the `requires_trainable_backend` marker registered and applied (skipped on
 # NumPy and OpenVINO, which cannot train).
@@ -139,12 +156,27 @@ def patched_copy(python, directory, patch_text=None):
     pathlib.Path(directory, "pytest.ini").write_text(PYTEST_INI)
 
 
+def has_tensorflow(python):
+    return (
+        subprocess.run(
+            [
+                str(python),
+                "-c",
+                "import importlib.util as u, sys; "
+                "sys.exit(u.find_spec('tensorflow') is None)",
+            ],
+        ).returncode
+        == 0
+    )
+
+
 def test_backend(backend, python):
     with tempfile.TemporaryDirectory() as directory:
         patched_copy(python, directory)
+        tests = TESTS + (TENSORFLOW_TESTS if has_tensorflow(python) else [])
         start = time.monotonic()
         status = run(
-            [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", TEST],
+            [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],
             cwd=directory,
             env={**os.environ, "KERAS_BACKEND": backend},
         )
@@ -180,9 +212,16 @@ def main(argv=None):
     parser.add_argument("--ruff", help="A ruff executable (Keras pins 0.9.2).")
     args = parser.parse_args(argv)
     backends = {}
-    for item in args.backend or list(DEFAULT_PYTHONS):
+    pythons = {**DEFAULT_PYTHONS, **OPTIONAL_PYTHONS}
+    default = list(DEFAULT_PYTHONS) + [
+        name for name, python in OPTIONAL_PYTHONS.items() if python.exists()
+    ]
+    for item in args.backend or default:
         name, _, python = item.partition("=")
-        backends[name] = pathlib.Path(python) if python else DEFAULT_PYTHONS[name]
+        backends[name] = pathlib.Path(python) if python else pythons[name]
+    for name in sorted(set(OPTIONAL_PYTHONS) - set(default)):
+        if not args.backend:
+            print(f"{name}: not tested ({OPTIONAL_PYTHONS[name]} does not exist)")
     failures = [name for name, python in backends.items() if test_backend(name, python)]
     if args.keras_checkout:
         if check_against_checkout(args.keras_checkout, args.ruff):
