@@ -107,6 +107,7 @@ def main():
     parser.add_argument("--forms", default=DEFAULT_FORMS.get(overhead.BACKEND))
     parser.add_argument("--sync-period", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--round-seconds", type=float, default=overhead.ROUND_SECONDS)
     parser.add_argument("--census", action="store_true")
     args = parser.parse_args()
     forms = args.forms.split(",")
@@ -144,7 +145,7 @@ def main():
             trainer.train(k)
             trainer.train(2 * k)
         per_step = trainers["Adam"].train(2 * k)[0] / (2 * k)
-        steps = k * max(1, round(overhead.ROUND_SECONDS / per_step / k))
+        steps = k * max(1, round(args.round_seconds / per_step / k))
         times = timing.alternating_rounds(
             {name: trainer.train for name, trainer in trainers.items()},
             args.rounds,

@@ -35,6 +35,11 @@ and sync in place; compiled steps (`jax.jit`, `torch.compile`) use `form`:
 - `outside`: no sync in the step at all; `OutsideSync`, a callback, runs the
   sync as its own program before the batch that follows every k-th one (a
   jitted, donated function on JAX; in-place ops on torch).
+
+A form ending in `+anchor` (`where+anchor`, `cond+anchor`, `disable+anchor`)
+also checks in the step, before the inner update, whether it is the first
+update and then copies the weights into the slow weights, written the same
+way, as the package does (here the slow weights are also set at build).
 """
 
 import keras
@@ -61,6 +66,8 @@ class PrototypeLookahead(keras.optimizers.Optimizer):
 
     def __init__(self, inner, sync_period, slow_step_size, form, name="prototype"):
         super().__init__(learning_rate=0.0, name=name)
+        self.anchor_in_step = form.endswith("+anchor")
+        form = form.removesuffix("+anchor")
         if form not in FORMS:
             raise ValueError(f"form must be one of {FORMS}; received {form!r}")
         self.inner_optimizer = inner
@@ -71,6 +78,7 @@ class PrototypeLookahead(keras.optimizers.Optimizer):
             import torch
 
             self._eager_sync = torch.compiler.disable(self._eager_sync)
+            self._eager_anchor = torch.compiler.disable(self._eager_anchor)
 
     def build(self, var_list):
         if self.built:
@@ -99,6 +107,8 @@ class PrototypeLookahead(keras.optimizers.Optimizer):
     def apply(self, grads, trainable_variables=None):
         if not self.built:
             self.build(trainable_variables)
+        if self.anchor_in_step:
+            self._anchor_if_first_update()
         self.inner_optimizer.apply(grads, trainable_variables)
         self.updates.assign_add(1)
         if self.form == "outside":
@@ -121,6 +131,41 @@ class PrototypeLookahead(keras.optimizers.Optimizer):
             self._jax_cond_slow(due, pairs)
         else:
             raise ValueError(f"{self.form} is not a form for a compiled step.")
+
+    def _anchor_if_first_update(self):
+        count = self.updates.value
+        if self.form == "disable" or not is_traced(count):
+            self._eager_anchor()
+            return
+        first = ops.equal(count, 0)
+        pairs = list(zip(self.slow_weights, self.fast_weights))
+        if self.form == "where":
+            for slow, fast in pairs:
+                slow.assign(ops.where(first, fast.value, slow.value))
+            return
+        import jax
+
+        new_slow = jax.lax.cond(
+            first,
+            lambda slow_values, fast_values: [ops.copy(f) for f in fast_values],
+            lambda slow_values, fast_values: slow_values,
+            [slow.value for slow, _ in pairs],
+            [fast.value for _, fast in pairs],
+        )
+        for (slow, _), value in zip(pairs, new_slow):
+            slow.assign(value)
+
+    def _eager_anchor(self):
+        if int(self.updates.value):
+            return
+        for slow, fast in zip(self.slow_weights, self.fast_weights):
+            if keras.backend.backend() == "torch":
+                import torch
+
+                with torch.no_grad():
+                    slow.value.copy_(fast.value)
+            else:
+                slow.assign(ops.copy(fast.value))
 
     def interpolated(self, slow_values, fast_values):
         return [
