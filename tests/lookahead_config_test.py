@@ -51,8 +51,10 @@ def test_config_holds_the_tfa_arguments():
         "sync_period",
         "slow_step_size",
         "finalize_with_slow_weights",
+        "inner_state_at_sync",
     }
     assert config["finalize_with_slow_weights"] is False
+    assert config["inner_state_at_sync"] == "keep"
     assert config["name"] == "la"
     assert config["sync_period"] == 4
     assert config["slow_step_size"] == 0.25
