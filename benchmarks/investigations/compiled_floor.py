@@ -144,7 +144,7 @@ def main():
         for trainer in trainers.values():
             trainer.train(k)
             trainer.train(2 * k)
-        per_step = trainers["Adam"].train(2 * k)[0] / (2 * k)
+        per_step = min(trainers["Adam"].train(2 * k)[0] / (2 * k) for _ in range(2))
         steps = k * max(1, round(args.round_seconds / per_step / k))
         times = timing.alternating_rounds(
             {name: trainer.train for name, trainer in trainers.items()},
