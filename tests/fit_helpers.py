@@ -18,21 +18,20 @@ import keras
 import numpy as np
 import pytest
 
+from tests.backend_neutral import linear_problem
 from tests.backend_neutral.reference_lookahead import ReferenceLookaheadCallback
 
 BATCH = 16
 SAMPLES = 64
 
 
-def linear_data(seed=0):
-    rng = np.random.default_rng(seed)
-    features = rng.normal(size=(SAMPLES, 4)).astype("float32")
-    true_kernel = np.array([[1.0], [-2.0], [3.0], [0.5]], dtype="float32")
-    targets = features @ true_kernel + 0.75
-    return features, targets, true_kernel
+def linear_data():
+    """SAMPLES rows of the linear problem, and its true kernel."""
+    return (*linear_problem.data(SAMPLES), linear_problem.TRUE_KERNEL)
 
 
 def mlp(seed=1):
+    """4 inputs, 8 tanh units, 1 output; Keras' initializers seeded with `seed`."""
     keras.utils.set_random_seed(seed)
     return keras.Sequential(
         [
