@@ -17,8 +17,9 @@
 A `Feature` changes one thing about how a model is trained: how the steps run
 (eager, graph, compiled, several per execution, a custom loop), how Lookahead
 gets into the model (compiled with it, `LookaheadCallback`, `inject`), the
-inner optimizer (EMA, loss scale factor, gradient accumulation), loss scaling
-around or inside Lookahead, the dtype policy, what happens between steps
+inner optimizer (EMA, loss scale factor, gradient accumulation, an SGD whose
+momentum each sync resets or pulls back), loss scaling around or inside
+Lookahead, the dtype policy, what happens between steps
 (freezing a layer, evaluating or saving with the slow weights, validating
 on them in `fit` with `SwapSlowWeights`, saving and loading a `.keras` or
 `.weights.h5` file at each point of a cycle, building the optimizer again),
@@ -27,8 +28,9 @@ the context (an `except:` block, distribution) and
 
 `Run` trains `two_layer_model()` (the linear problem of `linear_problem`) for
 `STEPS` batches, k = 3, either with Lookahead (`with_lookahead=True`) or as
-the reference: the plain inner optimizer (Adam) with the same features,
-synchronized after every k-th applied update by `MatrixReferenceCallback`,
+the reference: the plain inner optimizer (Adam, or the SGD a feature
+chooses) with the same features, synchronized after every k-th applied
+update by `MatrixReferenceCallback`,
 Algorithm 1 in NumPy. A feature that does not change what Algorithm 1
 computes (how steps run, how Lookahead is attached, files, contexts) has
 `in_reference=False`: the reference runs without it, in the base execution
@@ -87,6 +89,7 @@ SKIPPED_BATCH = 0
 GRADIENT_ACCUMULATION_STEPS = 2
 LOSS_SCALE_FACTOR = 8.0
 EMA_MOMENTUM = 0.9
+SGD_MOMENTUM = 0.9
 # How the base case runs: eagerly (the cheapest here), but with jax.jit on
 # JAX when a feature makes each step a conditional update (loss scaling,
 # gradient accumulation), which eager JAX traces anew at every step.
@@ -207,17 +210,29 @@ class MatrixReferenceCallback(ReferenceLookaheadCallback):
     steps, nor accumulating ones). The slow weights start at the weights
     before the first applied update. With `finalize_with_slow_weights`, each
     fit ends with the slow weights of the trained variables in the model.
-    Custom loops call its methods by hand.
+    With `inner_state_at_sync` "reset" or "pullback", each sync also sets the
+    inner SGD's momentum of each variable it moves: to zero, or to
+    `alpha * momentum + (1 - alpha) * cached` (`cached`: that value at the
+    previous sync, zeros at first). Custom loops call its methods by hand.
 
     Args:
         sync_period: k.
         slow_step_size: alpha.
         finalize_with_slow_weights: End each fit on the slow weights.
+        inner_state_at_sync: "keep", "reset" or "pullback".
     """
 
-    def __init__(self, sync_period, slow_step_size, finalize_with_slow_weights):
+    def __init__(
+        self,
+        sync_period,
+        slow_step_size,
+        finalize_with_slow_weights,
+        inner_state_at_sync="keep",
+    ):
         super().__init__(sync_period, slow_step_size)
         self.finalize_with_slow_weights = finalize_with_slow_weights
+        self.inner_state_at_sync = inner_state_at_sync
+        self.cached_momentums = {}  # position in model.weights -> value
         self.syncs = 0
 
     def on_train_begin(self, logs=None):
@@ -272,6 +287,27 @@ class MatrixReferenceCallback(ReferenceLookaheadCallback):
             trained.synchronize([self.model.weights[i] for i in positions])
             for index, slow in zip(positions, trained.slow_weights):
                 self.reference.slow_weights[index] = slow
+            self.sync_momentums(positions)
+
+    def sync_momentums(self, positions):
+        """The momentum rule of `inner_state_at_sync` for these variables."""
+        if self.inner_state_at_sync == "keep":
+            return
+        # SGD has one momentum per variable it was built on, in their order:
+        # every variable of the model (layers are frozen after the build).
+        momentums = innermost_optimizer(self.model.optimizer).momentums
+        assert [m.shape for m in momentums] == [v.shape for v in self.model.weights]
+        alpha = self.slow_step_size
+        for index in positions:
+            momentum = momentums[index]
+            value = np.array(keras.ops.convert_to_numpy(momentum), np.float64)
+            if self.inner_state_at_sync == "reset":
+                value = np.zeros_like(value)
+            else:
+                cached = self.cached_momentums.get(index, np.zeros_like(value))
+                value = alpha * value + (1 - alpha) * cached
+                self.cached_momentums[index] = value
+            momentum.assign(value.astype(momentum.dtype))
 
     def on_train_end(self, logs=None):
         if self.finalize_with_slow_weights and self.reference.updates > 0:
@@ -352,6 +388,7 @@ class Feature:
         backends: Where it exists.
         unavailable_because: Why not on the other backends.
         properties: Facts the expectation rules and defects read.
+        inner_class: The inner optimizer's class, when not Adam.
         inner_kwargs: Arguments of the inner optimizer.
         lookahead_kwargs: Arguments of the Lookahead (or its callback).
     """
@@ -365,6 +402,7 @@ class Feature:
     backends = ALL_BACKENDS
     unavailable_because = ""
     properties = frozenset()
+    inner_class = None
     inner_kwargs = {}
     lookahead_kwargs = {}
 
@@ -657,6 +695,27 @@ class InnerGradientAccumulation(Feature):
     # conditional update fails (merge_call inside a cond).
     properties = frozenset({"eager_only_under_mirrored_strategy", "conditional_update"})
     inner_kwargs = {"gradient_accumulation_steps": GRADIENT_ACCUMULATION_STEPS}
+
+
+class InnerStateAtSync(Feature):
+    """An inner SGD with momentum, and `inner_state_at_sync` "reset" or "pullback".
+
+    The reference applies the same rule to the plain SGD's momentums in
+    NumPy at each of its syncs (`MatrixReferenceCallback`).
+    """
+
+    in_reference = True
+    slots = frozenset({"inner_optimizer"})
+    # Neither LookaheadCallback nor compat.Lookahead.inject takes the argument.
+    needs = frozenset({USER_LOOKAHEAD})
+    inner_class = keras.optimizers.SGD
+    inner_kwargs = {"momentum": SGD_MOMENTUM}
+
+    def __init__(self, mode):
+        self.name = f"{mode}_momentum"
+        self.lookahead_kwargs = {"inner_state_at_sync": mode}
+        # "pullback" keeps one cached momentum per variable in Lookahead.
+        self.properties = frozenset({"caches_momentums"} if mode == "pullback" else ())
 
 
 class SkipsFirstStep(Feature):
@@ -987,6 +1046,8 @@ FEATURES_IN_ORDER = [
     InnerLossScaleFactor(),
     MixedFloat16(),
     InnerGradientAccumulation(),
+    InnerStateAtSync("reset"),
+    InnerStateAtSync("pullback"),
     FreezeLayer(),
     EvaluateInSlowWeights(),
     SaveInSlowWeights(),
@@ -1091,7 +1152,9 @@ class Run:
         return kwargs
 
     def trained_optimizer(self, with_lookahead):
-        inner = keras.optimizers.Adam(LEARNING_RATE, **self.inner_kwargs())
+        classes = [f.inner_class for f in self.active if f.inner_class is not None]
+        inner_class = classes[0] if classes else keras.optimizers.Adam
+        inner = inner_class(LEARNING_RATE, **self.inner_kwargs())
         for feature in self.active:
             inner = feature.wrap_inner(self, inner)
         trained = inner
@@ -1232,6 +1295,11 @@ class Run:
                 positions[id(fast)]: numpy_values([slow])[0] for slow, fast in pairs
             }
             inner = innermost_optimizer(lookahead)
+            cached_momentums = (
+                len(inner.momentums)
+                if "caches_momentums" in properties_of(self.active)
+                else 0
+            )
             return Outcome(
                 optimizers=optimizer_classes(model.optimizer),
                 weights=numpy_values(model.weights),
@@ -1243,7 +1311,8 @@ class Run:
                 lookahead_variable_count=len(lookahead.variables),
                 expected_variable_count=1
                 + len(pairs)
-                + len(lookahead.inner_optimizer.variables),
+                + len(lookahead.inner_optimizer.variables)
+                + cached_momentums,
             )
         reference = self.reference_callback.reference
         inner = innermost_optimizer(model.optimizer)

@@ -95,8 +95,9 @@ def assert_same_outcome(got, want, tolerance):
     assert got.iterations == want.iterations, "applied updates"
     assert got.syncs == want.syncs, "syncs"
     assert got.lookahead_variable_count == got.expected_variable_count, (
-        "Lookahead's variables: a step counter, one slow weight per variable "
-        "and the inner optimizer's"
+        "Lookahead's variables: a step counter, one slow weight per variable, "
+        "the inner optimizer's and with pullback_momentum one cached momentum "
+        "per variable"
     )
     assert [label for label, _ in got.records] == [label for label, _ in want.records]
     for (label, got_values), (_, want_values) in zip(got.records, want.records):
