@@ -96,8 +96,7 @@ def compiled_tf_keras_model():
 
 # What a Keras 3 callback or `inject` says when given a tf_keras model.
 TF_KERAS_MODEL_ERROR = (
-    r"works with Keras 3 models only and got a tf_keras \(Keras 2\) model, "
-    r"Sequential; there is no tf_keras version of {user}\. For tf_keras, compile "
-    r"the model with tensorflow_lookahead\.tf_keras\.Lookahead\(optimizer, "
-    r"sync_period, slow_step_size\)\."
+    r"{user} works with Keras 3 models only; for tf_keras, compile the model "
+    r"with tensorflow_lookahead\.tf_keras\.Lookahead\(optimizer, sync_period, "
+    r"slow_step_size\)\. Received: a tf_keras \(Keras 2\) model, Sequential"
 )

@@ -71,9 +71,8 @@ def reject_tf_keras_model(model, user):
     """
     if is_tf_keras_object(model):
         raise TypeError(
-            f"{user} works with Keras 3 models only and got a tf_keras (Keras 2) "
-            f"model, {type(model).__name__}; there is no tf_keras version of "
-            f"{user}. For tf_keras, compile the model with "
-            "tensorflow_lookahead.tf_keras.Lookahead(optimizer, sync_period, "
-            "slow_step_size)."
+            f"{user} works with Keras 3 models only; for tf_keras, compile the "
+            "model with tensorflow_lookahead.tf_keras.Lookahead(optimizer, "
+            "sync_period, slow_step_size). Received: a tf_keras (Keras 2) "
+            f"model, {type(model).__name__}"
         )
