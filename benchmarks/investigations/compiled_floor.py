@@ -22,7 +22,9 @@ callback on torch); and `PrototypeLookahead(Adam)` with each way of writing
 the compiled sync (prototype_lookahead.py). Printed: each one's ratio to
 Adam; before timing, each prototype's weights after 12 steps against the
 package's Lookahead (same Algorithm 1, so they must agree), and with
-`--census`, the compiled step's census (backend_step_census.py).
+`--census`, the compiled step's census (backend_step_census.py). On a busy
+machine, `--threads 1` keeps torch's intra-op threads from spinning against
+other processes.
 
     KERAS_BACKEND=jax python benchmarks/investigations/compiled_floor.py
     KERAS_BACKEND=torch python benchmarks/investigations/compiled_floor.py \\
@@ -101,6 +103,66 @@ def largest_difference(trainer, reference):
     )
 
 
+def check_exactness(workload, forms, k):
+    """Prints each form's largest weight difference from the package's."""
+    overhead.clear_compilation_caches()
+    reference = keras_trainer(workload, overhead.lookahead_factory("ours", k))
+    reference.train(12)
+    for form in forms:
+        prototype = keras_trainer(workload, prototype_factory(form, k), form)
+        prototype.train(12)
+        print(
+            f"{workload} {form}: largest difference from Lookahead after 12 "
+            f"steps {largest_difference(prototype, reference):.2e}",
+            flush=True,
+        )
+
+
+def print_census(workload, forms, k):
+    if overhead.BACKEND == "jax":
+        census = backend_step_census.jax_census
+    else:
+        census = backend_step_census.torch_census
+    for form in forms:
+        counts = census(workload, prototype_factory(form, k))
+        details = ", ".join(f"{key} {value}" for key, value in counts.items())
+        print(f"{workload} census, {form}: {details}", flush=True)
+
+
+def time_forms(workload, forms, k, rounds, round_seconds):
+    """Prints each trainer's ratio to Adam, from alternating rounds."""
+    overhead.clear_compilation_caches()
+    trainers = {
+        name: factory() for name, factory in factories(workload, forms, k).items()
+    }
+    for trainer in trainers.values():
+        trainer.train(k)
+        trainer.train(2 * k)
+    per_step = min(trainers["Adam"].train(2 * k)[0] / (2 * k) for _ in range(2))
+    steps = k * max(1, round(round_seconds / per_step / k))
+    times = timing.alternating_rounds(
+        {name: trainer.train for name, trainer in trainers.items()}, rounds, steps
+    )
+    if "JAX floor" in times:
+        times["floor"] = timing.with_added_cost(times, "Adam", "JAX floor", "JAX Adam")
+    ms = timing.best_milliseconds(times)
+    print(f"{workload}, {steps} steps per round, {rounds} rounds; ms/step:")
+    print("  " + ", ".join(f"{name} {value:.3f}" for name, value in ms.items()))
+    for name in times:
+        baseline = "JAX Adam" if name == "JAX floor" else "Adam"
+        if name == baseline:
+            continue
+        summary = timing.ratio_summary(times, name, baseline)
+        low, high = summary["ratio_interval"]
+        cpu_low, cpu_high = summary["cpu_ratio_interval"]
+        print(
+            f"  {name + ' / ' + baseline:<24} wall {summary['ratio_median']:.3f} "
+            f"[{low:.3f}, {high:.3f}]  CPU {summary['cpu_ratio_median']:.3f} "
+            f"[{cpu_low:.3f}, {cpu_high:.3f}]",
+            flush=True,
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workloads", default="wide_mlp,small_mlp")
@@ -109,68 +171,20 @@ def main():
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--round-seconds", type=float, default=overhead.ROUND_SECONDS)
     parser.add_argument("--census", action="store_true")
+    parser.add_argument(
+        "--threads", type=int, help="torch's intra-op threads (default: torch's)"
+    )
     args = parser.parse_args()
+    if args.threads and overhead.BACKEND == "torch":
+        import torch
+
+        torch.set_num_threads(args.threads)
     forms = args.forms.split(",")
-    k = args.sync_period
     for workload in args.workloads.split(","):
-        overhead.clear_compilation_caches()
-        reference = keras_trainer(workload, overhead.lookahead_factory("ours", k))
-        reference.train(12)
-        for form in forms:
-            prototype = keras_trainer(workload, prototype_factory(form, k), form)
-            prototype.train(12)
-            print(
-                f"{workload} {form}: largest difference from Lookahead after 12 "
-                f"steps {largest_difference(prototype, reference):.2e}",
-                flush=True,
-            )
-        if args.census and overhead.BACKEND == "jax":
-            census = backend_step_census.jax_census
-        elif args.census:
-            census = backend_step_census.torch_census
-        else:
-            census = None
-        if census is not None:
-            for form in forms:
-                if form == "disable" and overhead.BACKEND == "jax":
-                    continue
-                counts = census(workload, prototype_factory(form, k))
-                details = ", ".join(f"{key} {value}" for key, value in counts.items())
-                print(f"{workload} census, {form}: {details}", flush=True)
-        overhead.clear_compilation_caches()
-        trainers = {
-            name: factory() for name, factory in factories(workload, forms, k).items()
-        }
-        for trainer in trainers.values():
-            trainer.train(k)
-            trainer.train(2 * k)
-        per_step = min(trainers["Adam"].train(2 * k)[0] / (2 * k) for _ in range(2))
-        steps = k * max(1, round(args.round_seconds / per_step / k))
-        times = timing.alternating_rounds(
-            {name: trainer.train for name, trainer in trainers.items()},
-            args.rounds,
-            steps,
-        )
-        if "JAX floor" in times:
-            times["floor"] = timing.with_added_cost(
-                times, "Adam", "JAX floor", "JAX Adam"
-            )
-        ms = timing.best_milliseconds(times)
-        print(f"{workload}, {steps} steps per round, {args.rounds} rounds; ms/step:")
-        print("  " + ", ".join(f"{name} {value:.3f}" for name, value in ms.items()))
-        for name in times:
-            baseline = "JAX Adam" if name == "JAX floor" else "Adam"
-            if name == baseline:
-                continue
-            summary = timing.ratio_summary(times, name, baseline)
-            low, high = summary["ratio_interval"]
-            cpu_low, cpu_high = summary["cpu_ratio_interval"]
-            print(
-                f"  {name + ' / ' + baseline:<24} wall {summary['ratio_median']:.3f} "
-                f"[{low:.3f}, {high:.3f}]  CPU {summary['cpu_ratio_median']:.3f} "
-                f"[{cpu_low:.3f}, {cpu_high:.3f}]",
-                flush=True,
-            )
+        check_exactness(workload, forms, args.sync_period)
+        if args.census:
+            print_census(workload, forms, args.sync_period)
+        time_forms(workload, forms, args.sync_period, args.rounds, args.round_seconds)
 
 
 if __name__ == "__main__":
