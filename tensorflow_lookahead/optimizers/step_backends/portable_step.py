@@ -15,12 +15,10 @@
 """How a Lookahead step runs on JAX, PyTorch and other Keras backends.
 
 The same functions as `tensorflow_step.py`, written with `keras.ops`. A step
-runs eagerly (decisions in Python, updates only when due) or compiled. Under
-`jax.jit` every decision stays a tensor and each due update becomes
-`where(due, new, old)`: one elementwise pass that XLA fuses with the inner
-optimizer's update. Under `torch.compile` the writes leave the compiled graph
-for an eager region that decides in Python, so steps without a sync do not
-touch the slow weights.
+runs eagerly (decisions in Python, updates only when due) or compiled
+(`jax.jit`, `torch.compile`), where every decision stays a tensor and each
+due update becomes `where(due, new, old)`: one elementwise pass that the
+compiler fuses with the inner optimizer's update.
 """
 
 import contextlib
@@ -79,10 +77,8 @@ def write_if(optimizer, condition, updates_fn):
     """Writes the updates of `updates_fn` if `condition`.
 
     Same contract as `tensorflow_step.write_if`: a Python bool is decided
-    here (nothing runs when false). A tensor condition inside `jax.jit`
-    makes every update write `where(condition, new, old)`, in list order.
-    Inside `torch.compile` the writes run outside the compiled graph, as an
-    eager region that decides in Python and writes in place only when due.
+    here (nothing runs when false); a tensor condition makes every update
+    write `where(condition, new, old)`, in list order.
 
     Args:
         optimizer: The optimizer that owns the updates (unused here).
@@ -91,9 +87,6 @@ def write_if(optimizer, condition, updates_fn):
             `variable = new_value(*args)`.
     """
     del optimizer
-    if not isinstance(condition, bool) and keras.backend.backend() == "torch":
-        _write_if_outside_compiled_graph(condition, updates_fn)
-        return
     if isinstance(condition, bool):
         if not condition:
             return
@@ -113,24 +106,6 @@ def write_if(optimizer, condition, updates_fn):
             if any(value is arg_value for arg_value in values):
                 value = copied(value)
             variable.assign(value)
-
-
-def _outside_compiled_graph(function):
-    """`function` as a region `torch.compile` leaves to eager execution.
-
-    Only there can a step's condition be read as a number: the compiled graph
-    then neither reads nor writes the variables on steps that do not write.
-    """
-    if keras.backend.backend() != "torch":
-        return function
-    import torch
-
-    return torch.compiler.disable(function)
-
-
-@_outside_compiled_graph
-def _write_if_outside_compiled_graph(condition, updates_fn):
-    write_if(None, bool(condition), updates_fn)
 
 
 def increment(counter):
