@@ -20,6 +20,12 @@ of the weights, which is what Lookahead should add (one copy of the trainable
 variables).
 
     python benchmarks/memory_benchmark.py [--implementation tfa] [--workload wide_mlp]
+    python benchmarks/memory_benchmark.py --inner sgd_momentum \
+        --inner-state-at-sync keep,pullback
+
+With several `--inner-state-at-sync` modes, each is its own configuration.
+Also prints the optimizer state per byte of trainable weights (from the
+optimizer's variables, so exact).
 """
 
 import argparse
@@ -33,21 +39,30 @@ import overhead_benchmark as overhead
 REPEATS = 5
 
 
-def child(implementation, which, workload):
-    """Trains 20 steps in graph mode; prints peak RSS (MB) and weight bytes."""
-    factory = (
-        overhead.adam
-        if which == "inner"
-        else overhead.lookahead_factory(implementation, 5)
-    )
+def child(implementation, which, workload, inner):
+    """Trains 20 steps in graph mode; prints peak RSS (MB), weight MB, state MB.
+
+    `which` is "inner" or a mode of `inner_state_at_sync` ("wrapped": "keep").
+    """
+    inner_factory = overhead.INNERS[inner][1]
+    if which == "inner":
+        factory = inner_factory
+    else:
+        inner_state = "keep" if which == "wrapped" else which
+        factory = overhead.lookahead_factory(
+            implementation, 5, inner_factory, inner_state
+        )
     trainer = overhead.KerasTrainer(workload, "graph", factory)
     trainer.train(20)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{peak_mb:.1f} {trainer.trainable_bytes() / 2**20:.1f}")
+    print(
+        f"{peak_mb:.1f} {trainer.trainable_bytes() / 2**20:.3f} "
+        f"{trainer.optimizer_state_bytes() / 2**20:.3f}"
+    )
 
 
-def child_output(implementation, workload, which):
-    """(peak RSS MB, weights MB) of one child process."""
+def child_output(implementation, workload, which, inner):
+    """(peak RSS MB, weights MB, optimizer state MB) of one child process."""
     output = subprocess.run(
         [
             sys.executable,
@@ -56,6 +71,8 @@ def child_output(implementation, workload, which):
             implementation,
             "--workload",
             workload,
+            "--inner",
+            inner,
             "--child",
             which,
         ],
@@ -64,7 +81,7 @@ def child_output(implementation, workload, which):
         check=True,
         timeout=600,
     ).stdout.split()
-    return float(output[-2]), float(output[-1])
+    return tuple(float(value) for value in output[-3:])
 
 
 def main():
@@ -73,23 +90,38 @@ def main():
     parser.add_argument(
         "--workload", choices=sorted(overhead.WORKLOADS), default="wide_mlp"
     )
-    parser.add_argument("--child", choices=["inner", "wrapped"])
+    parser.add_argument("--inner", choices=sorted(overhead.INNERS), default="adam")
+    parser.add_argument(
+        "--inner-state-at-sync",
+        help="comma-separated modes, each a configuration (default: keep only)",
+    )
+    parser.add_argument("--child")
     args = parser.parse_args()
     if args.child:
-        child(args.implementation, args.child, args.workload)
+        child(args.implementation, args.child, args.workload, args.inner)
         return
-    peaks = {}
-    for which in ("inner", "wrapped"):
+    if args.inner_state_at_sync is None:
+        configurations = {"inner": "inner", "Lookahead": "wrapped"}
+    else:
+        configurations = {"inner": "inner"}
+        for mode in args.inner_state_at_sync.split(","):
+            configurations[f"Lookahead {mode}"] = mode
+    peaks, state = {}, {}
+    for label, which in configurations.items():
         runs = [
-            child_output(args.implementation, args.workload, which)
+            child_output(args.implementation, args.workload, which, args.inner)
             for _ in range(REPEATS)
         ]
-        peaks[which] = statistics.median(peak for peak, _ in runs)
-        weights_mb = runs[0][1]
+        peaks[label] = statistics.median(run[0] for run in runs)
+        weights_mb, state[label] = runs[0][1], runs[0][2]
     print(
-        f"{args.implementation} {args.workload}: median peak RSS inner "
-        f"{peaks['inner']:.0f} MB, Lookahead {peaks['wrapped']:.0f} MB, difference "
-        f"{peaks['wrapped'] - peaks['inner']:.0f} MB; weights {weights_mb:.0f} MB"
+        f"{args.implementation} {args.inner} {args.workload}: median peak RSS "
+        + ", ".join(
+            f"{label} {peak:.0f} MB (+{peak - peaks['inner']:.0f})"
+            for label, peak in peaks.items()
+        )
+        + f"; weights {weights_mb:.1f} MB; optimizer state / weights: "
+        + ", ".join(f"{label} {mb / weights_mb:.4f}" for label, mb in state.items())
     )
 
 

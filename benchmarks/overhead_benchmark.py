@@ -50,6 +50,18 @@ two logical CPUs).
     python benchmarks/overhead_benchmark.py --output tensorflow.json
     KERAS_BACKEND=jax python benchmarks/overhead_benchmark.py --workloads wide_mlp
     python benchmarks/overhead_benchmark.py --implementation tfa   # in .venv-tfa
+
+Other inner optimizers (`--inner`; the floor then syncs around it, and the
+pure-JAX rows are Adam's only): `sgd_momentum` (SGD(1e-2, momentum=0.9)),
+times every mode of `--inner-state-at-sync` side by side (`Lookahead keep`,
+`Lookahead reset`, `Lookahead pullback`, each against the inner alone);
+`radam` (RectifiedAdam with Ranger's betas and epsilon) adds `Ranger` and
+`Ranger no GC` (`use_gc=False`). `--validate` validates every round's epoch
+in every trainer, and `--swap-slow-weights` adds `Lookahead swapping` (the
+callback SwapSlowWeights: one swap in and out per validation).
+
+    python benchmarks/overhead_benchmark.py --inner sgd_momentum \
+        --inner-state-at-sync keep,reset,pullback --no-floor
 """
 
 import argparse
@@ -171,15 +183,46 @@ def adam():
     return keras.optimizers.Adam(LEARNING_RATE)
 
 
-def lookahead_factory(implementation, sync_period):
-    """A factory of Lookahead(Adam) of this package or of tfa."""
+def sgd_momentum():
+    return keras.optimizers.SGD(1e-2, momentum=0.9)
+
+
+def radam():
+    """RectifiedAdam with Ranger's defaults (beta_1 = 0.95, epsilon = 1e-5)."""
+    from tensorflow_lookahead.optimizers import RectifiedAdam
+
+    return RectifiedAdam(LEARNING_RATE, beta_1=0.95, epsilon=1e-5)
+
+
+# `--inner`: the baseline's name and factory.
+INNERS = {
+    "adam": ("Adam", adam),
+    "sgd_momentum": ("SGD momentum", sgd_momentum),
+    "radam": ("RectifiedAdam", radam),
+}
+
+
+def lookahead_factory(implementation, sync_period, inner=adam, inner_state="keep"):
+    """A factory of Lookahead(inner) of this package or of tfa."""
     if implementation == "tfa":
         import tensorflow_addons as tfa
 
-        return lambda: tfa.optimizers.Lookahead(adam(), sync_period, SLOW_STEP_SIZE)
+        return lambda: tfa.optimizers.Lookahead(inner(), sync_period, SLOW_STEP_SIZE)
     from tensorflow_lookahead import Lookahead
 
-    return lambda: Lookahead(adam(), sync_period, SLOW_STEP_SIZE)
+    options = {} if inner_state == "keep" else dict(inner_state_at_sync=inner_state)
+    return lambda: Lookahead(inner(), sync_period, SLOW_STEP_SIZE, **options)
+
+
+def ranger_factory(sync_period, use_gc):
+    from tensorflow_lookahead.optimizers import Ranger
+
+    return lambda: Ranger(
+        LEARNING_RATE,
+        sync_period=sync_period,
+        slow_step_size=SLOW_STEP_SIZE,
+        use_gc=use_gc,
+    )
 
 
 # Trainers: `train(steps)` returns the (wall, CPU) seconds of `steps` steps.
@@ -266,9 +309,20 @@ class KerasTrainer:
         optimizer: A factory of the optimizer.
         strategy: The MirroredStrategy of `mirrored` mode.
         floor_sync_period: If given, a `FloorSync` callback with this k.
+        validate: Whether `fit` validates (on the training data) at its end.
+        callbacks: More callbacks.
     """
 
-    def __init__(self, workload, mode, optimizer, strategy=None, floor_sync_period=0):
+    def __init__(
+        self,
+        workload,
+        mode,
+        optimizer,
+        strategy=None,
+        floor_sync_period=0,
+        validate=False,
+        callbacks=(),
+    ):
         scope = strategy.scope() if mode == "mirrored" else contextlib.nullcontext()
         with scope:
             keras.utils.set_random_seed(0)
@@ -283,15 +337,19 @@ class KerasTrainer:
                 [FloorSync(self.model, floor_sync_period, mode)]
                 if floor_sync_period
                 else []
-            )
+            ) + list(callbacks)
+        self._validation = {}
         if BACKEND == "tensorflow":
             import tensorflow as tf
 
-            self._dataset = (
-                tf.data.Dataset.from_tensor_slices(self.data)
-                .batch(self.batch_size, drop_remainder=True)
-                .repeat()
+            batches = tf.data.Dataset.from_tensor_slices(self.data).batch(
+                self.batch_size, drop_remainder=True
             )
+            self._dataset = batches.repeat()
+            if validate:
+                self._validation = dict(validation_data=batches)
+        elif validate:
+            self._validation = dict(validation_data=self.data)
         self._batches = {}
 
     def train(self, steps):
@@ -309,7 +367,12 @@ class KerasTrainer:
             options = dict(batch_size=self.batch_size, shuffle=False)
         return timing.wall_and_cpu_seconds(
             lambda: self.model.fit(
-                *arguments, epochs=1, verbose=0, callbacks=self.callbacks, **options
+                *arguments,
+                epochs=1,
+                verbose=0,
+                callbacks=self.callbacks,
+                **options,
+                **self._validation,
             )
         )
 
@@ -437,15 +500,36 @@ def time_to_first_step(factory):
 def trainer_factories(args, workload, mode, sync_period, strategy):
     """Name -> trainer factory, for one row; the first is the baseline."""
     keras_trainer = lambda optimizer, **kw: lambda: KerasTrainer(  # noqa: E731
-        workload, mode, optimizer, strategy, **kw
+        workload, mode, optimizer, strategy, validate=args.validate, **kw
     )
-    wrapped = lookahead_factory(args.implementation, sync_period)
+    inner_name, inner = INNERS[args.inner]
     if args.implementation == "tfa":
-        return {"Adam": keras_trainer(adam), "tfa Lookahead": keras_trainer(wrapped)}
-    factories = {"Adam": keras_trainer(adam), "Lookahead": keras_trainer(wrapped)}
+        wrapped = lookahead_factory(args.implementation, sync_period, inner)
+        return {
+            inner_name: keras_trainer(inner),
+            "tfa Lookahead": keras_trainer(wrapped),
+        }
+    factories = {inner_name: keras_trainer(inner)}
+    inner_states = args.inner_state_at_sync.split(",")
+    for inner_state in inner_states:
+        name = "Lookahead" if inner_states == ["keep"] else f"Lookahead {inner_state}"
+        factories[name] = keras_trainer(
+            lookahead_factory(args.implementation, sync_period, inner, inner_state)
+        )
+    if args.swap_slow_weights:
+        from tensorflow_lookahead.callbacks import SwapSlowWeights
+
+        factories["Lookahead swapping"] = keras_trainer(
+            lookahead_factory(args.implementation, sync_period, inner),
+            callbacks=[SwapSlowWeights()],
+        )
+    if args.inner == "radam":
+        factories["Ranger"] = keras_trainer(ranger_factory(sync_period, True))
+        factories["Ranger no GC"] = keras_trainer(ranger_factory(sync_period, False))
     if not args.no_floor and BACKEND in ("tensorflow", "torch"):
-        factories["floor"] = keras_trainer(adam, floor_sync_period=sync_period)
-    if BACKEND == "jax" and mode == "compiled" and not args.no_floor:
+        factories["floor"] = keras_trainer(inner, floor_sync_period=sync_period)
+    pure_jax = BACKEND == "jax" and mode == "compiled" and args.inner == "adam"
+    if pure_jax and not args.no_floor:
         for name, kind in (
             ("JAX Adam", "adam"),
             ("JAX floor", "floor"),
@@ -457,14 +541,23 @@ def trainer_factories(args, workload, mode, sync_period, strategy):
     return factories
 
 
-RATIOS = (
-    ("Lookahead", "Adam"),
-    ("floor", "Adam"),
-    ("Lookahead", "floor"),
-    ("tfa Lookahead", "Adam"),
+PURE_JAX_RATIOS = (
     ("JAX floor", "JAX Adam"),
     ("optax.lookahead", "JAX Adam"),
 )
+
+
+def ratio_pairs(names):
+    """Every Keras trainer against the inner alone (the first), then the rest."""
+    keras_names = [name for name in names if not name.startswith(("JAX", "optax"))]
+    pairs = [(name, keras_names[0]) for name in keras_names[1:]]
+    if "floor" in names and "Lookahead" in names:
+        pairs.append(("Lookahead", "floor"))
+    if "Lookahead swapping" in names and "Lookahead" in names:
+        pairs.append(("Lookahead swapping", "Lookahead"))
+    if "Ranger" in names and "Ranger no GC" in names:
+        pairs.append(("Ranger", "Ranger no GC"))
+    return pairs + list(PURE_JAX_RATIOS)
 
 
 def measure(args, workload, mode, sync_period, strategy):
@@ -511,7 +604,7 @@ def measure(args, workload, mode, sync_period, strategy):
         ms=timing.best_milliseconds(times),
         ratios={
             f"{name} / {baseline}": timing.ratio_summary(times, name, baseline)
-            for name, baseline in RATIOS
+            for name, baseline in ratio_pairs(names)
             if name in times and baseline in times
         },
     )
@@ -521,6 +614,11 @@ def measure(args, workload, mode, sync_period, strategy):
             state_bytes_inner=inner.optimizer_state_bytes(),
             state_bytes_wrapped=wrapped.optimizer_state_bytes(),
             trainable_bytes=inner.trainable_bytes(),
+            state_bytes={
+                name: trainer.optimizer_state_bytes()
+                for name, trainer in trainers.items()
+                if isinstance(trainer, KerasTrainer)
+            },
         )
     return row
 
@@ -543,11 +641,17 @@ def print_row(row):
         low, high = summary["ratio_interval"]
         cpu_low, cpu_high = summary["cpu_ratio_interval"]
         print(
-            f"{'':<36}{label:<30} wall {summary['ratio_median']:.3f} "
+            f"{'':<36}{label:<38} wall {summary['ratio_median']:.3f} "
             f"[{low:.3f}, {high:.3f}]  CPU {summary['cpu_ratio_median']:.3f} "
             f"[{cpu_low:.3f}, {cpu_high:.3f}]",
             flush=True,
         )
+    if "state_bytes" in row:
+        state = ", ".join(
+            f"{name} {count / row['trainable_bytes']:.4f}"
+            for name, count in row["state_bytes"].items()
+        )
+        print(f"{'':<36}optimizer state / weights: {state}", flush=True)
 
 
 def argument_parser():
@@ -571,6 +675,21 @@ def argument_parser():
     )
     parser.add_argument(
         "--no-floor", action="store_true", help="skip the floor (and pure JAX) runs"
+    )
+    parser.add_argument("--inner", choices=sorted(INNERS), default="adam")
+    parser.add_argument(
+        "--inner-state-at-sync",
+        default="keep",
+        help="comma-separated modes of Lookahead's inner_state_at_sync, each a "
+        "trainer (the inner optimizer must allow them: sgd_momentum)",
+    )
+    parser.add_argument(
+        "--validate", action="store_true", help="validate at the end of every round"
+    )
+    parser.add_argument(
+        "--swap-slow-weights",
+        action="store_true",
+        help="add Lookahead with the SwapSlowWeights callback (use with --validate)",
     )
     parser.add_argument("--output", help="write the rows as JSON here")
     return parser
