@@ -19,7 +19,6 @@ before the replicas' gradients are summed; centralization is linear, so the
 weights are those of one device (dense and `tf.IndexedSlices` gradients).
 """
 
-import keras
 import numpy as np
 import pytest
 
@@ -27,6 +26,8 @@ from tensorflow_lookahead.optimizers import Ranger
 from tensorflow_lookahead.utils import test_utils
 from tests.backend_neutral import linear_problem
 from tests.backend_neutral.ranger_test import ARGUMENTS
+from tests.backend_neutral.ranger_test import EMBEDDING_BATCH
+from tests.backend_neutral.ranger_test import embedding_problem
 from tests.backend_neutral.ranger_test import embedding_reference
 from tests.backend_neutral.ranger_test import linear_reference
 
@@ -45,16 +46,8 @@ def test_fit_equals_numpy_reference(device):
 
 @pytest.mark.with_device(test_utils.ALL_DEVICES)
 def test_embedding_fit_equals_numpy_reference(device):
-    rows, width, batch_size = 5, 2, 4
-    table = np.linspace(-1.0, 1.0, rows * width).reshape(rows, width)
-    table = table.astype("float32")
-    tokens = np.array([[1], [1], [0], [2], [1], [1], [2], [2]] * 4, dtype="int32")
-    targets = np.full((len(tokens), 1, width), 0.5, dtype="float32")
-    model = keras.Sequential(
-        [keras.Input((1,), dtype="int32"), keras.layers.Embedding(rows, width)]
-    )
-    model.set_weights([table])
+    model, table, tokens, targets = embedding_problem()
     model.compile(optimizer=Ranger(learning_rate=0.1, beta_2=0.95), loss="mse")
-    model.fit(tokens, targets, batch_size=batch_size, shuffle=False, verbose=0)
-    expected = embedding_reference(table, tokens, batch_size, width, 2)
+    model.fit(tokens, targets, batch_size=EMBEDDING_BATCH, shuffle=False, verbose=0)
+    expected = embedding_reference(table, tokens, EMBEDDING_BATCH, table.shape[1], 2)
     np.testing.assert_allclose(model.get_weights()[0], expected, rtol=2e-5, atol=1e-6)

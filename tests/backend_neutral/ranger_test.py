@@ -379,6 +379,27 @@ def test_overwrite_with_gradient_variable_takes_its_gradient_as_is():
         np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6)
 
 
+EMBEDDING_BATCH = 4
+
+
+def embedding_problem():
+    """An Embedding(5, 2) model with its table, tokens and targets.
+
+    Token 1 is in every batch twice, tokens 0 and 2 in turns, tokens 3 and 4
+    never.
+    """
+    rows, width = 5, 2
+    table = np.linspace(-1.0, 1.0, rows * width).reshape(rows, width)
+    table = table.astype("float32")
+    tokens = np.array([[1], [1], [0], [2], [1], [1], [2], [2]] * 4, dtype="int32")
+    targets = np.full((len(tokens), 1, width), 0.5, dtype="float32")
+    model = keras.Sequential(
+        [keras.Input((1,), dtype="int32"), keras.layers.Embedding(rows, width)]
+    )
+    model.set_weights([table])
+    return model, table, tokens, targets
+
+
 def embedding_reference(table, tokens, batch_size, width, lowest_rank):
     """The NumPy Ranger on an Embedding table, mean squared error to 0.5."""
     weights = [table.astype(np.float64)]
@@ -398,24 +419,17 @@ def test_embedding_gradient_is_centralized_as_the_dense_gradient(mode):
     Token 1 is in every batch twice, tokens 0 and 2 in turns, tokens 3 and 4
     never: their rows move only by the centralization (and the moments).
     """
-    rows, width, batch_size, steps = 5, 2, 4, 8
-    table = np.linspace(-1.0, 1.0, rows * width).reshape(rows, width)
-    table = table.astype("float32")
-    tokens = np.array([[1], [1], [0], [2], [1], [1], [2], [2]] * 4, dtype="int32")
-    targets = np.full((len(tokens), 1, width), 0.5, dtype="float32")
-    model = keras.Sequential(
-        [keras.Input((1,), dtype="int32"), keras.layers.Embedding(rows, width)]
-    )
-    model.set_weights([table])
+    steps = 8
+    model, table, tokens, targets = embedding_problem()
     model.compile(
         optimizer=Ranger(learning_rate=0.1, beta_2=0.95),
         loss="mse",
         run_eagerly=mode == linear_problem.EAGER,
         jit_compile=mode == linear_problem.COMPILED,
     )
-    model.fit(tokens, targets, batch_size=batch_size, shuffle=False, verbose=0)
-    assert len(tokens) == batch_size * steps
-    expected = embedding_reference(table, tokens, batch_size, width, 2)
+    model.fit(tokens, targets, batch_size=EMBEDDING_BATCH, shuffle=False, verbose=0)
+    assert len(tokens) == EMBEDDING_BATCH * steps
+    expected = embedding_reference(table, tokens, EMBEDDING_BATCH, table.shape[1], 2)
     actual = model.get_weights()[0]
     np.testing.assert_allclose(actual, expected, rtol=2e-5, atol=1e-6)
     assert np.max(np.abs(actual[3:] - table[3:])) > 1e-2
