@@ -604,7 +604,7 @@ def measure(args, workload, mode, sync_period, strategy):
         ms=timing.best_milliseconds(times),
         ratios={
             f"{name} / {baseline}": timing.ratio_summary(times, name, baseline)
-            for name, baseline in ratio_pairs(names)
+            for name, baseline in ratio_pairs(list(times))
             if name in times and baseline in times
         },
     )
