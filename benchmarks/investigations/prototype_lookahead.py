@@ -66,6 +66,8 @@ class PrototypeLookahead(keras.optimizers.Optimizer):
 
     def __init__(self, inner, sync_period, slow_step_size, form, name="prototype"):
         super().__init__(learning_rate=0.0, name=name)
+        self.ordered_anchor = form.endswith("+ordered_anchor")
+        form = form.removesuffix("+ordered_anchor")
         self.anchor_in_step = form.endswith("+anchor")
         form = form.removesuffix("+anchor")
         if form not in FORMS:
@@ -109,6 +111,8 @@ class PrototypeLookahead(keras.optimizers.Optimizer):
             self.build(trainable_variables)
         if self.anchor_in_step:
             self._anchor_if_first_update()
+        if self.ordered_anchor:
+            grads = self._ordered_anchor(grads)
         self.inner_optimizer.apply(grads, trainable_variables)
         self.updates.assign_add(1)
         if self.form == "outside":
@@ -154,6 +158,37 @@ class PrototypeLookahead(keras.optimizers.Optimizer):
         )
         for (slow, _), value in zip(pairs, new_slow):
             slow.assign(value)
+
+    def _ordered_anchor(self, grads):
+        """The first-update check as one `lax.cond` the inner update waits for.
+
+        Its operands are the slow weights and the weights before the update;
+        it also returns a zero that is added to every gradient, so that the
+        update (which overwrites the weights in place) runs after it.
+        """
+        count = self.updates.value
+        if not is_traced(count):
+            self._eager_anchor()
+            return grads
+        import jax
+
+        pairs = list(zip(self.slow_weights, self.fast_weights))
+        new_slow, zero = jax.lax.cond(
+            ops.equal(count, 0),
+            lambda slow_values, fast_values: (
+                [ops.copy(f) for f in fast_values],
+                ops.zeros((), "float32"),
+            ),
+            lambda slow_values, fast_values: (
+                slow_values,
+                ops.zeros((), "float32"),
+            ),
+            [slow.value for slow, _ in pairs],
+            [fast.value for _, fast in pairs],
+        )
+        for (slow, _), value in zip(pairs, new_slow):
+            slow.assign(value)
+        return [g if g is None else g + ops.cast(zero, g.dtype) for g in grads]
 
     def _eager_anchor(self):
         if int(self.updates.value):
