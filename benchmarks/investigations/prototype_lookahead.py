@@ -40,6 +40,10 @@ A form ending in `+anchor` (`where+anchor`, `cond+anchor`, `disable+anchor`)
 also checks in the step, before the inner update, whether it is the first
 update and then copies the weights into the slow weights, written the same
 way, as the package does (here the slow weights are also set at build).
+A form ending in `+ordered_anchor` makes that check one `jax.lax.cond` over
+the slow weights and the weights before the update that also returns a zero
+added to every gradient, so that the inner update, which overwrites the
+weights in place, waits for it (no copy of the weights).
 """
 
 import keras
