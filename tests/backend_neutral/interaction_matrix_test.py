@@ -65,6 +65,15 @@ from tests.backend_neutral import interaction_matrix as matrix
 BACKEND = keras.backend.backend()
 FLOAT32_TOLERANCE = {"rtol": 1e-6, "atol": 1e-6}
 FLOAT16_TOLERANCE = {"rtol": 1e-5, "atol": 1e-5}
+# In one CI run, a fatal signal in jaxlib killed the pytest worker running the
+# JAX cell weights_file_after_1+distributed (two CPU devices under DataParallel);
+# the cell passed in the 13 runs that followed (alone, with the other distributed
+# cells, in the whole JAX suite). pytest-rerunfailures runs a test again after its
+# worker crashed; `only_rerun` matches no Python error, so an assertion or an
+# exception still fails the cell at once.
+RERUN_AFTER_CRASH_ONLY = pytest.mark.flaky(
+    reruns=2, only_rerun=["worker crashed, never a Python error"]
+)
 
 
 def cell_id(cell):
@@ -82,6 +91,8 @@ def matrix_parameters():
                 f"{defect.issue}: {defect.summary}" for defect in expectation.defects
             )
             marks.append(pytest.mark.xfail(strict=True, reason=reason))
+        if BACKEND == "jax" and "distributed" in cell_id(cell).split("+"):
+            marks.append(RERUN_AFTER_CRASH_ONLY)
         yield pytest.param(cell, expectation, id=cell_id(cell), marks=marks)
 
 
