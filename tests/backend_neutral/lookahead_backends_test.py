@@ -107,6 +107,40 @@ def test_fit_follows_algorithm_1(mode, inner):
     assert int(optimizer.sync_count) == steps // sync_period
 
 
+class SetWeightsOnTrainBegin(keras.callbacks.Callback):
+    def __init__(self, weights):
+        super().__init__()
+        self.weights_to_set = weights
+
+    def on_train_begin(self, logs=None):
+        self.model.set_weights(self.weights_to_set)
+
+
+@pytest.mark.parametrize("mode", [EAGER, COMPILED])
+@pytest.mark.parametrize("set_when", ["after_build", "on_train_begin"])
+def test_weights_set_after_the_build_are_the_first_slow_weights(mode, set_when):
+    """The first update, compiled too, starts the slow weights from the model's.
+
+    The model's weights change after Lookahead is built (by the user, or by a
+    callback after `fit` built it) and before its first update.
+    """
+    sync_period, slow_step_size, steps = 3, 0.5, 4
+    expected = reference("adam", sync_period, slow_step_size, steps)
+    model = linear_model(steps)
+    weights = model.get_weights()
+    model.set_weights([np.full_like(w, 3.0) for w in weights])
+    optimizer = Lookahead(INNERS["adam"](), sync_period, slow_step_size)
+    callbacks = []
+    if set_when == "after_build":
+        optimizer.build(model.trainable_variables)
+        model.set_weights(weights)
+    else:
+        callbacks.append(SetWeightsOnTrainBegin(weights))
+    compile_and_fit(model, optimizer, steps, mode, callbacks=callbacks)
+    assert_weights(model.trainable_variables, expected[-1][0])
+    assert_weights(optimizer.slow_weights, expected[-1][1])
+
+
 @pytest.mark.skipif(
     BACKEND == "torch", reason="Keras' torch trainer runs one step per execution"
 )
