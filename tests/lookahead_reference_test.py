@@ -274,6 +274,31 @@ def test_slow_weights_follow_weights_set_after_build():
         np.testing.assert_array_equal(slow.numpy(), value)
 
 
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_a_step_traced_before_the_weights_change_anchors_when_it_runs(jit_compile):
+    """Lookahead built while a step traces, weights loaded, then the step runs.
+
+    The build anchors to the weights at trace time; the step, run later, must
+    start the slow weights from the weights it updates (as after warming up a
+    step with `get_concrete_function()`, then loading pretrained weights).
+    """
+    variables = make_variables()
+    optimizer = Lookahead(keras.optimizers.SGD(learning_rate=0.1), sync_period=2)
+
+    @tf.function(jit_compile=jit_compile)
+    def step():
+        optimizer.apply(gradients(variables), variables)
+
+    step.get_concrete_function()
+    assert optimizer.built
+    shifted = [value + 1.0 for value in initial_values()]
+    for variable, value in zip(variables, shifted):
+        variable.assign(value)
+    step()
+    for slow, value in zip(optimizer.slow_weights, shifted):
+        np.testing.assert_array_equal(slow.numpy(), value)
+
+
 def test_inner_state_carries_across_syncs():
     variables = make_variables()
     inner = keras.optimizers.SGD(learning_rate=0.05, momentum=0.9)
