@@ -48,12 +48,11 @@ activation (2**-11 relative) on another CPU, which moves the next Adam
 update by about learning_rate * 2**-11 * (1 - beta_1), 1e-6: those cells
 compare to 1e-5. The defects the matrix finds move weights by 1e-3 or more.
 
-Runtime on the 2-core project machine with `-n 2` (other work running):
-TensorFlow 235 cells (19 skipped) in 61 s, JAX 194 (16 skipped) in 44 s,
-torch 175 (30 skipped) in 14 s. The reset_momentum and pullback_momentum
-features (TensorFlow 305 cells, 26 skipped; JAX 258, 23 skipped; torch 236,
-40 skipped) add 13% (TensorFlow) and 10% (JAX, torch) to the cells' summed
-durations (`--durations=0`, measured at a load average of 5 to 7).
+Runtime on the 2-core project machine with `-n 2`, otherwise idle
+(2026-12-06): TensorFlow 305 tests (26 skipped) in 79 s, JAX 258 (23 skipped)
+in 52 s, torch 236 (40 skipped) in 14 s. The reset_momentum and
+pullback_momentum features added 13% (TensorFlow) and 10% (JAX, torch) to the
+cells' summed durations when they came (`--durations=0`, load average 5 to 7).
 """
 
 import keras
