@@ -25,6 +25,7 @@ from demo import report
 
 DEFAULT_INNER = "adam,radam"
 DEFAULT_LEARNING_RATES = "0.001,0.003,0.01,0.03,0.1"
+INNER_STATE_MODES = ("keep", "reset", "pullback")
 
 
 def positive_int(text):
@@ -112,6 +113,16 @@ def argument_parser():
         help="Lookahead's alpha; default: 0.5",
     )
     parser.add_argument(
+        "--inner-state-at-sync",
+        choices=INNER_STATE_MODES,
+        default="keep",
+        help=(
+            "what each sync does to SGD's momentum (Lookahead's "
+            "inner_state_at_sync; reset and pullback need --inner sgd); "
+            "default: keep"
+        ),
+    )
+    parser.add_argument(
         "--learning-rates",
         type=learning_rates,
         default=DEFAULT_LEARNING_RATES,
@@ -138,7 +149,14 @@ def argument_parser():
 
 def main(argv=None):
     """Runs the demo; returns the process exit code."""
-    settings = argument_parser().parse_args(argv)
+    parser = argument_parser()
+    settings = parser.parse_args(argv)
+    if settings.inner_state_at_sync != "keep" and settings.inner != ["sgd"]:
+        parser.error(
+            f"argument --inner-state-at-sync: {settings.inner_state_at_sync!r} "
+            "is defined for SGD's momentum: use it with --inner sgd, got "
+            f"--inner {','.join(settings.inner)}"
+        )
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     settings.output_dir.mkdir(parents=True, exist_ok=True)
     data = experiment.load_digits()
@@ -158,6 +176,11 @@ def main(argv=None):
         f"digits: {len(data.train_labels)} training and {len(data.test_labels)} "
         f"test images; {len(grid)} runs of {settings.epochs} epochs; "
         f"Lookahead k={settings.sync_period}, alpha={settings.slow_step_size}"
+        + (
+            ""
+            if settings.inner_state_at_sync == "keep"
+            else f", inner_state_at_sync={settings.inner_state_at_sync}"
+        )
     )
     traced_learning_rate = settings.learning_rates[len(settings.learning_rates) // 2]
     results = []

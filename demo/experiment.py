@@ -116,6 +116,7 @@ def train(
             optimizer,
             sync_period=settings.sync_period,
             slow_step_size=settings.slow_step_size,
+            inner_state_at_sync=settings.inner_state_at_sync,
         )
         if record_distances:
             callbacks.append(LookaheadDiagnostics(every_n_steps=1))

@@ -19,6 +19,7 @@ import csv
 import pytest
 
 from demo import cli
+from demo import experiment
 
 
 def test_short_run_prints_tables_and_writes_the_figure_and_csv(tmp_path, capsys):
@@ -67,6 +68,23 @@ def test_short_run_prints_tables_and_writes_the_figure_and_csv(tmp_path, capsys)
     assert all(float(r["test_accuracy"]) > 0.5 for r in rows)
 
 
+def test_inner_state_at_sync_reaches_lookahead(tmp_path, capsys, monkeypatch):
+    modes = []
+    lookahead_class = experiment.Lookahead
+
+    def recording_lookahead(*args, **kwargs):
+        modes.append(kwargs["inner_state_at_sync"])
+        return lookahead_class(*args, **kwargs)
+
+    monkeypatch.setattr(experiment, "Lookahead", recording_lookahead)
+    flags = ["--inner", "sgd", "--inner-state-at-sync", "pullback", "--epochs", "1"]
+    flags += ["--seeds", "1", "--learning-rates", "0.05", "--output-dir", str(tmp_path)]
+    assert cli.main(flags) == 0
+    assert modes == ["pullback"]
+    output = capsys.readouterr().out
+    assert "Lookahead k=5, alpha=0.5, inner_state_at_sync=pullback" in output
+
+
 @pytest.mark.parametrize(
     "flags, message",
     [
@@ -76,6 +94,12 @@ def test_short_run_prints_tables_and_writes_the_figure_and_csv(tmp_path, capsys)
         (["--inner", "adam,lion"], "argument --inner: expected comma-separated"),
         (["--epochs", "-1"], "argument --epochs: expected an integer >= 1"),
         (["--seeds", "two"], "argument --seeds: expected an integer >= 1, got 'two'"),
+        (
+            ["--inner-state-at-sync", "pullback"],
+            "argument --inner-state-at-sync: 'pullback' is defined for SGD's "
+            "momentum: use it with --inner sgd, got --inner adam,radam",
+        ),
+        (["--inner-state-at-sync", "drop"], "argument --inner-state-at-sync: invalid"),
     ],
 )
 def test_bad_flags_are_usage_errors(flags, message, capsys):
