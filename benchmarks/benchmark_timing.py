@@ -107,6 +107,16 @@ def with_added_cost(times, name, added, baseline):
     )
 
 
+def ratio_text(summary):
+    """A `ratio_summary` as "wall M [low, high]  CPU M [low, high]"."""
+    low, high = summary["ratio_interval"]
+    cpu_low, cpu_high = summary["cpu_ratio_interval"]
+    return (
+        f"wall {summary['ratio_median']:.3f} [{low:.3f}, {high:.3f}]  "
+        f"CPU {summary['cpu_ratio_median']:.3f} [{cpu_low:.3f}, {cpu_high:.3f}]"
+    )
+
+
 def best_milliseconds(times):
     """Name -> wall milliseconds per step of its fastest round."""
     return {name: 1000 * min(walls) for name, (walls, _) in times.items()}

@@ -560,6 +560,38 @@ def ratio_pairs(names):
     return pairs + list(PURE_JAX_RATIOS)
 
 
+def timed_rounds(trainers, sync_period, rounds, round_seconds=ROUND_SECONDS):
+    """Warms the trainers up, then times them in alternating rounds.
+
+    Args:
+        trainers: Name -> trainer; the first is the baseline that sizes the
+            rounds.
+        sync_period: k; a round is whole sync periods, so that every round
+            has as many syncs.
+        rounds: The number of rounds.
+        round_seconds: About how long the baseline trains per round.
+
+    Returns:
+        (steps per round, `timing.alternating_rounds`' times), with on JAX the
+        Keras floor derived as `floor`.
+    """
+    for trainer in trainers.values():
+        trainer.train(sync_period)
+        trainer.train(2 * sync_period)
+    baseline = next(iter(trainers.values()))
+    # The best of two calls: a call can be slowed by the machine.
+    per_step = min(
+        baseline.train(2 * sync_period)[0] / (2 * sync_period) for _ in range(2)
+    )
+    steps = sync_period * max(1, round(round_seconds / per_step / sync_period))
+    times = timing.alternating_rounds(
+        {name: trainer.train for name, trainer in trainers.items()}, rounds, steps
+    )
+    if "JAX floor" in times:
+        times["floor"] = timing.with_added_cost(times, "Adam", "JAX floor", "JAX Adam")
+    return steps, times
+
+
 def measure(args, workload, mode, sync_period, strategy):
     """One row: every trainer of `trainer_factories`, in alternating rounds."""
     factories = trainer_factories(args, workload, mode, sync_period, strategy)
@@ -583,21 +615,7 @@ def measure(args, workload, mode, sync_period, strategy):
         )
     clear_compilation_caches()
     trainers = {name: factory() for name, factory in factories.items()}
-    for trainer in trainers.values():
-        trainer.train(sync_period)
-        trainer.train(2 * sync_period)
-    # The best of two calls: a call can be slowed by the machine.
-    per_step = min(
-        trainers[names[0]].train(2 * sync_period)[0] / (2 * sync_period)
-        for _ in range(2)
-    )
-    # Whole sync periods per round, so that every round has as many syncs.
-    steps = sync_period * max(1, round(ROUND_SECONDS / per_step / sync_period))
-    times = timing.alternating_rounds(
-        {name: trainer.train for name, trainer in trainers.items()}, args.rounds, steps
-    )
-    if "JAX floor" in times:
-        times["floor"] = timing.with_added_cost(times, "Adam", "JAX floor", "JAX Adam")
+    steps, times = timed_rounds(trainers, sync_period, args.rounds)
     row.update(
         steps_per_round=steps,
         rounds=args.rounds,
@@ -638,14 +656,7 @@ def print_row(row):
         + ("" if first is None else f"; first step ratio {first:.3f}")
     )
     for label, summary in row["ratios"].items():
-        low, high = summary["ratio_interval"]
-        cpu_low, cpu_high = summary["cpu_ratio_interval"]
-        print(
-            f"{'':<36}{label:<38} wall {summary['ratio_median']:.3f} "
-            f"[{low:.3f}, {high:.3f}]  CPU {summary['cpu_ratio_median']:.3f} "
-            f"[{cpu_low:.3f}, {cpu_high:.3f}]",
-            flush=True,
-        )
+        print(f"{'':<36}{label:<38} {timing.ratio_text(summary)}", flush=True)
     if "state_bytes" in row:
         state = ", ".join(
             f"{name} {count / row['trainable_bytes']:.4f}"

@@ -113,6 +113,12 @@ def summary(median):
     }
 
 
+def test_ratio_text_gives_wall_and_cpu_medians_with_their_intervals():
+    assert benchmark_timing.ratio_text(summary(1.25)) == (
+        "wall 1.250 [1.150, 1.350]  CPU 1.250 [1.150, 1.350]"
+    )
+
+
 def test_table_joins_tfa_to_its_line_and_reports_failures():
     key = {"backend": "tensorflow", "workload": "w", "sync_period": 5}
     rows = [

@@ -135,16 +135,7 @@ def time_forms(workload, forms, k, rounds, round_seconds):
     trainers = {
         name: factory() for name, factory in factories(workload, forms, k).items()
     }
-    for trainer in trainers.values():
-        trainer.train(k)
-        trainer.train(2 * k)
-    per_step = min(trainers["Adam"].train(2 * k)[0] / (2 * k) for _ in range(2))
-    steps = k * max(1, round(round_seconds / per_step / k))
-    times = timing.alternating_rounds(
-        {name: trainer.train for name, trainer in trainers.items()}, rounds, steps
-    )
-    if "JAX floor" in times:
-        times["floor"] = timing.with_added_cost(times, "Adam", "JAX floor", "JAX Adam")
+    steps, times = overhead.timed_rounds(trainers, k, rounds, round_seconds)
     ms = timing.best_milliseconds(times)
     print(f"{workload}, {steps} steps per round, {rounds} rounds; ms/step:")
     print("  " + ", ".join(f"{name} {value:.3f}" for name, value in ms.items()))
@@ -153,13 +144,8 @@ def time_forms(workload, forms, k, rounds, round_seconds):
         if name == baseline:
             continue
         summary = timing.ratio_summary(times, name, baseline)
-        low, high = summary["ratio_interval"]
-        cpu_low, cpu_high = summary["cpu_ratio_interval"]
         print(
-            f"  {name + ' / ' + baseline:<24} wall {summary['ratio_median']:.3f} "
-            f"[{low:.3f}, {high:.3f}]  CPU {summary['cpu_ratio_median']:.3f} "
-            f"[{cpu_low:.3f}, {cpu_high:.3f}]",
-            flush=True,
+            f"  {name + ' / ' + baseline:<24} {timing.ratio_text(summary)}", flush=True
         )
 
 
