@@ -22,10 +22,10 @@ import time
 
 from demo import experiment
 from demo import report
+from tensorflow_lookahead.optimizers import inner_state
 
 DEFAULT_INNER = "adam,radam"
 DEFAULT_LEARNING_RATES = "0.001,0.003,0.01,0.03,0.1"
-INNER_STATE_MODES = ("keep", "reset", "pullback")
 
 
 def positive_int(text):
@@ -114,7 +114,7 @@ def argument_parser():
     )
     parser.add_argument(
         "--inner-state-at-sync",
-        choices=INNER_STATE_MODES,
+        choices=inner_state.MODES,
         default="keep",
         help=(
             "what each sync does to SGD's momentum (Lookahead's "
