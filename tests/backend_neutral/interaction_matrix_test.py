@@ -64,12 +64,13 @@ from tests.backend_neutral import interaction_matrix as matrix
 BACKEND = keras.backend.backend()
 FLOAT32_TOLERANCE = {"rtol": 1e-6, "atol": 1e-6}
 FLOAT16_TOLERANCE = {"rtol": 1e-5, "atol": 1e-5}
-# In 2 of 5 whole runs of the JAX suite on 2026-12-06, jaxlib aborted the pytest
-# worker (a fatal signal, no Python error) in a cell with two CPU devices under
-# DataParallel, once while jax traced the inner Adam's update; the cells passed
-# when run again, and in 13 runs alone or in small groups. pytest-rerunfailures
-# runs a test again after its worker crashed; `only_rerun` matches no Python
-# error, so an assertion or an exception still fails the cell at once.
+# In 2 of 5 whole runs of the JAX suite (CI and fresh clones, this month),
+# jaxlib aborted the pytest worker (a fatal signal, no Python error) in a cell
+# with two CPU devices under DataParallel, once while jax traced the inner
+# Adam's update; the cells passed when run again, and in 13 runs alone or in
+# small groups. pytest-rerunfailures runs a test again after its worker
+# crashed; `only_rerun` matches no Python error, so an assertion or an
+# exception still fails the cell at once.
 RERUN_AFTER_CRASH_ONLY = pytest.mark.flaky(
     reruns=2, only_rerun=["worker crashed, never a Python error"]
 )
