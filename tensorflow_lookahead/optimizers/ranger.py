@@ -246,13 +246,7 @@ class Ranger(Lookahead):
         Returns:
             The optimizer.
         """
-        config = dict(config)
-        for key in ("learning_rate", "weight_decay"):
-            if isinstance(config.get(key), dict):
-                config[key] = keras.saving.deserialize_keras_object(
-                    config[key], custom_objects=custom_objects
-                )
-        return cls(**config)
+        return cls(**rectified_adam.with_deserialized_rates(config, custom_objects))
 
 
 def centralizable_rank(variable):

@@ -336,12 +336,7 @@ class RectifiedAdam(keras.optimizers.Optimizer):
             The optimizer.
         """
         config = legacy_config.upgraded_optimizer_config({"config": config})["config"]
-        for key in ("learning_rate", "weight_decay"):
-            if isinstance(config.get(key), dict):
-                config[key] = keras.saving.deserialize_keras_object(
-                    config[key], custom_objects=custom_objects
-                )
-        return cls(**config)
+        return cls(**with_deserialized_rates(config, custom_objects))
 
 
 def learning_rate_from_keras2_arguments(learning_rate, kwargs):
@@ -401,6 +396,17 @@ def validated_rate(value, name):
 def counter_maximum(counter):
     """The largest value the integer variable `counter` can hold."""
     return int(np.iinfo(keras.backend.standardize_dtype(counter.dtype)).max)
+
+
+def with_deserialized_rates(config, custom_objects=None):
+    """A copy of `config` whose serialized rate schedules are objects again."""
+    config = dict(config)
+    for key in ("learning_rate", "weight_decay"):
+        if isinstance(config.get(key), dict):
+            config[key] = keras.saving.deserialize_keras_object(
+                config[key], custom_objects=custom_objects
+            )
+    return config
 
 
 def serialized_rate(value):
