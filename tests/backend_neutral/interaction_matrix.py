@@ -18,7 +18,7 @@ A `Feature` changes one thing about how a model is trained: how the steps run
 (eager, graph, compiled, several per execution, a custom loop), how Lookahead
 gets into the model (compiled with it, `LookaheadCallback`, `inject`), the
 inner optimizer (EMA, loss scale factor, gradient accumulation, an SGD whose
-momentum each sync resets or pulls back), loss scaling around or inside
+momentum each sync resets or pulls back, Ranger), loss scaling around or inside
 Lookahead, the dtype policy, what happens between steps
 (freezing a layer, evaluating or saving with the slow weights, validating
 on them in `fit` with `SwapSlowWeights`, saving and loading a `.keras` or
@@ -60,6 +60,8 @@ from tensorflow_lookahead import compat
 from tensorflow_lookahead.callbacks import LookaheadCallback
 from tensorflow_lookahead.callbacks import SwapSlowWeights
 from tensorflow_lookahead.callbacks.model_attachment import find_lookahead
+from tensorflow_lookahead.optimizers import Ranger
+from tensorflow_lookahead.optimizers import RectifiedAdam
 from tests.backend_neutral.linear_problem import BATCH
 from tests.backend_neutral.linear_problem import FEATURES
 from tests.backend_neutral.linear_problem import problem
@@ -172,11 +174,15 @@ def innermost_optimizer(optimizer):
 
 
 def optimizer_classes(optimizer):
-    """Class names from the model's optimizer inwards, Lookahead left out."""
+    """Class names from the model's optimizer inwards, Lookahead left out.
+
+    A reference's stand-in for an inner optimizer gives the name of the
+    class it stands in for.
+    """
     names = []
     while optimizer is not None:
         if not isinstance(optimizer, Lookahead):
-            names.append(type(optimizer).__name__)
+            names.append(getattr(optimizer, "stands_in_for", type(optimizer).__name__))
         optimizer = getattr(optimizer, "inner_optimizer", None)
     return names
 
@@ -389,6 +395,9 @@ class Feature:
         unavailable_because: Why not on the other backends.
         properties: Facts the expectation rules and defects read.
         inner_class: The inner optimizer's class, when not Adam.
+        lookahead_class: A Lookahead subclass that makes its own inner
+            optimizer (of `inner_class` in the reference), taking the
+            learning rate, k, alpha, `inner_kwargs` and `lookahead_kwargs`.
         inner_kwargs: Arguments of the inner optimizer.
         lookahead_kwargs: Arguments of the Lookahead (or its callback).
     """
@@ -403,6 +412,7 @@ class Feature:
     unavailable_because = ""
     properties = frozenset()
     inner_class = None
+    lookahead_class = None
     inner_kwargs = {}
     lookahead_kwargs = {}
 
@@ -452,6 +462,7 @@ class Feature:
 
 FIT = "fit"  # `model.fit` trains the model.
 USER_LOOKAHEAD = "user_lookahead"  # The user constructs the Lookahead.
+USER_INNER = "user_inner"  # The user constructs the inner optimizer.
 FINALIZE_ARGUMENT = "finalize_argument"  # finalize_with_slow_weights is settable.
 LOOKAHEAD_BETWEEN_FITS = "lookahead_between_fits"  # In the model between fits.
 LOOKAHEAD_BEFORE_FIT = "lookahead_before_fit"  # Exists before the first fit.
@@ -718,6 +729,42 @@ class InnerStateAtSync(Feature):
         self.properties = frozenset({"caches_momentums"} if mode == "pullback" else ())
 
 
+def centralized(gradient):
+    """A kernel's gradient minus its mean over every axis but the last."""
+    if len(gradient.shape) < 2:
+        return gradient
+    axes = tuple(range(len(gradient.shape) - 1))
+    return gradient - keras.ops.mean(gradient, axis=axes, keepdims=True)
+
+
+class CentralizedRectifiedAdam(RectifiedAdam):
+    """The reference's inner optimizer for `Ranger`: centralizes, then steps."""
+
+    stands_in_for = "RectifiedAdam"
+
+    def apply(self, grads, trainable_variables=None):
+        grads = [None if g is None else centralized(g) for g in grads]
+        return super().apply(grads, trainable_variables)
+
+
+class RangerOptimizer(Feature):
+    """`Ranger` (its defaults, gradient centralization on) instead of Lookahead(Adam).
+
+    Ranger makes its own RectifiedAdam; the reference trains a
+    `CentralizedRectifiedAdam` with the same arguments and syncs it by
+    Algorithm 1. Both of the model's kernels are centralized.
+    """
+
+    name = "ranger"
+    in_reference = True
+    slots = frozenset({"inner_optimizer"})
+    needs = frozenset({USER_LOOKAHEAD})
+    removes = frozenset({USER_INNER})
+    inner_class = CentralizedRectifiedAdam
+    lookahead_class = Ranger
+    inner_kwargs = {"beta_1": 0.95, "epsilon": 1e-5}
+
+
 class SkipsFirstStep(Feature):
     """A batch with a non-finite target: the loss scale optimizer skips it."""
 
@@ -744,7 +791,7 @@ class LossScaleOptimizerInside(SkipsFirstStep):
     """`Lookahead(LossScaleOptimizer(inner))`."""
 
     name = "inner_loss_scale_optimizer"
-    needs = frozenset({USER_LOOKAHEAD})
+    needs = frozenset({USER_LOOKAHEAD, USER_INNER})
     properties = frozenset(
         {"loss_scale_optimizer_inside_lookahead", "conditional_update"}
     )
@@ -1057,6 +1104,8 @@ FEATURES_IN_ORDER = [
     InsideExceptBlock(),
     Distributed(),
     SwapSlowWeightsCallback(),
+    # Last, so that the save and load points the others meet stay as they were.
+    RangerOptimizer(),
 ]
 FEATURES_BY_NAME = {f.name: f for f in FEATURES_IN_ORDER}
 FIT_DRIVER = Driver()
@@ -1151,17 +1200,36 @@ class Run:
             kwargs.update(feature.compile_kwargs(self))
         return kwargs
 
-    def trained_optimizer(self, with_lookahead):
+    def inner_optimizer(self):
         classes = [f.inner_class for f in self.active if f.inner_class is not None]
         inner_class = classes[0] if classes else keras.optimizers.Adam
         inner = inner_class(LEARNING_RATE, **self.inner_kwargs())
         for feature in self.active:
             inner = feature.wrap_inner(self, inner)
-        trained = inner
-        if with_lookahead and self.with_lookahead:
-            trained = Lookahead(
-                inner, SYNC_PERIOD, SLOW_STEP_SIZE, **self.lookahead_kwargs()
+        return inner
+
+    def new_lookahead(self):
+        classes = [f.lookahead_class for f in self.active if f.lookahead_class]
+        if classes:
+            return classes[0](
+                LEARNING_RATE,
+                sync_period=SYNC_PERIOD,
+                slow_step_size=SLOW_STEP_SIZE,
+                **self.inner_kwargs(),
+                **self.lookahead_kwargs(),
             )
+        return Lookahead(
+            self.inner_optimizer(),
+            SYNC_PERIOD,
+            SLOW_STEP_SIZE,
+            **self.lookahead_kwargs(),
+        )
+
+    def trained_optimizer(self, with_lookahead):
+        if with_lookahead and self.with_lookahead:
+            trained = self.new_lookahead()
+        else:
+            trained = self.inner_optimizer()
         for feature in self.active:
             trained = feature.wrap_trained(self, trained)
         return trained
