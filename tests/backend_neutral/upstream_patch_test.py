@@ -27,6 +27,7 @@ import importlib.util
 import pathlib
 import shutil
 import sys
+import types
 
 import keras
 import pytest
@@ -68,22 +69,47 @@ def load_module(name, path, text):
     return module
 
 
+def method_of(installed_class, function):
+    """`function` as a method of `installed_class`.
+
+    A zero-argument `super()` in it then looks up from `installed_class`,
+    not from the patched file's copy of the class.
+    """
+    code = function.__code__
+    if "__class__" not in code.co_freevars:
+        return function
+    cells = tuple(
+        types.CellType(installed_class) if name == "__class__" else cell
+        for name, cell in zip(code.co_freevars, function.__closure__)
+    )
+    return types.FunctionType(
+        code, function.__globals__, function.__name__, function.__defaults__, cells
+    )
+
+
 def add_patched_hooks(directory, monkeypatch):
-    """Adds the patch's `_backend_assign_if` to the installed Keras' classes."""
+    """Adds the patch's `_backend_assign_if` to the installed Keras' classes.
+
+    The patched files stay in `sys.modules` (torch.compile looks their
+    globals up there); returns their names.
+    """
+    names = []
     for number, (path, class_name) in enumerate(HOOKS.items()):
+        names.append(f"patched_keras_module_{number}")
         patched = load_module(
-            f"patched_keras_module_{number}",
+            names[-1],
             pathlib.Path(directory, f"patched_{number}.py"),
             make_patch.patched_file(path),
         )
         installed = importlib.import_module(path[: -len(".py")].replace("/", "."))
+        installed_class = getattr(installed, class_name)
         monkeypatch.setattr(
-            getattr(installed, class_name),
+            installed_class,
             "_backend_assign_if",
-            getattr(patched, class_name)._backend_assign_if,
+            method_of(installed_class, getattr(patched, class_name)._backend_assign_if),
             raising=False,
         )
-        del sys.modules[f"patched_keras_module_{number}"]
+    return names
 
 
 @pytest.fixture(scope="module")
@@ -92,14 +118,15 @@ def Lookahead(tmp_path_factory):
         pytest.fail(f"the installed Keras already has {MODULE}; test it directly")
     directory = tmp_path_factory.mktemp("patch")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        add_patched_hooks(directory, monkeypatch)
+        patched_modules = add_patched_hooks(directory, monkeypatch)
         module = load_module(
             MODULE,
             directory / "lookahead.py",
             make_patch.new_file("keras/src/optimizers/lookahead.py"),
         )
         yield module.Lookahead
-    del sys.modules[MODULE]
+    for name in [MODULE, *patched_modules]:
+        del sys.modules[name]
 
 
 @pytest.mark.parametrize("inner", sorted(INNERS))
