@@ -42,15 +42,18 @@ and 1.2e-7 relative over every cell and backend, float16 cells included
 (their float16 computations are the same in both runs); in the cells with an
 inner SGD (reset_momentum, pullback_momentum) values below 3e-3, such as
 momentums, differ by up to 6e-6 relative, still within 4.8e-7 absolute, and
-ignoring the option moves weights by 0.04 or more. Under mixed_float16
+ignoring the option moves weights by 0.04 or more. The ranger cells differ by
+at most 1.2e-7 absolute, and by up to 1.9e-6 relative on values above 1e-3
+(RectifiedAdam's second moments, compiled on TensorFlow); without the
+reference's gradient centralization they fail. Under mixed_float16
 one such difference in a weight could still flip a float16 rounding of an
 activation (2**-11 relative) on another CPU, which moves the next Adam
 update by about learning_rate * 2**-11 * (1 - beta_1), 1e-6: those cells
 compare to 1e-5. The defects the matrix finds move weights by 1e-3 or more.
 
 Runtime on the 2-core project machine with `-n 2`, otherwise idle
-(2026-12-06): TensorFlow 305 tests (26 skipped) in 79 s, JAX 258 (23 skipped)
-in 52 s, torch 236 (40 skipped) in 14 s. The reset_momentum and
+(2026-12-06, with the ranger feature): TensorFlow 330 tests (31 skipped) in
+85 s, JAX 281 (28 skipped) in 58 s, torch 258 (46 skipped) in 15 s. The reset_momentum and
 pullback_momentum features added 13% (TensorFlow) and 10% (JAX, torch) to the
 cells' summed durations when they came (`--durations=0`, load average 5 to 7).
 """
