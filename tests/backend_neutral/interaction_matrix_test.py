@@ -53,9 +53,10 @@ compare to 1e-5. The defects the matrix finds move weights by 1e-3 or more.
 
 Runtime on the 2-core project machine with `-n 2`, otherwise idle
 (2026-12-06, with the ranger feature): TensorFlow 330 tests (31 skipped) in
-85 s, JAX 281 (28 skipped) in 58 s, torch 258 (46 skipped) in 15 s. The reset_momentum and
-pullback_momentum features added 13% (TensorFlow) and 10% (JAX, torch) to the
-cells' summed durations when they came (`--durations=0`, load average 5 to 7).
+85 s, JAX 281 (28 skipped) in 58 s, torch 258 (46 skipped) in 15 s. The
+reset_momentum and pullback_momentum features added 13% (TensorFlow) and 10%
+(JAX, torch) to the cells' summed durations when they came (`--durations=0`,
+load average 5 to 7).
 """
 
 import keras
