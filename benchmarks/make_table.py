@@ -45,39 +45,6 @@ def load_rows(paths):
     return rows
 
 
-def normalized(row):
-    """A row of overhead_benchmark.py, also from the earlier runners' files."""
-    if "ratios" in row or "error" in row:
-        return {
-            **row,
-            "backend": row.get("backend", "tensorflow"),
-            "mode": "compiled" if row["mode"] == "xla" else row["mode"],
-        }
-    implementation = row.get("implementation", "ours")
-    names = {
-        "ours": ("Lookahead", "Adam"),
-        "tfa": ("tfa Lookahead", "Adam"),
-        "optax": ("optax.lookahead", "JAX Adam"),
-    }[implementation]
-    summary = {
-        key: row[key]
-        for key in (
-            "ratio_median",
-            "ratio_interval",
-            "ratio_min",
-            "cpu_ratio_median",
-            "cpu_ratio_interval",
-        )
-    }
-    return {
-        **row,
-        "backend": row.get("backend", "tensorflow"),
-        "mode": "compiled" if row["mode"] == "xla" else row["mode"],
-        "ms": {names[1]: row["inner_ms"], names[0]: row["wrapped_ms"]},
-        "ratios": {f"{names[0]} / {names[1]}": summary},
-    }
-
-
 def interval(summary, prefix):
     low, high = summary[f"{prefix}_interval"]
     return f"{summary[f'{prefix}_median']:.3f} [{low:.3f}, {high:.3f}]"
@@ -99,7 +66,7 @@ def merged(rows):
 
 
 def table(rows):
-    lines = merged([normalized(row) for row in rows])
+    lines = merged(rows)
     columns = [
         title
         for title, ratio, _ in COLUMNS

@@ -158,19 +158,3 @@ def test_table_joins_tfa_to_its_line_and_reports_failures():
     assert cells["graph"]["Lookahead / Adam, CPU"] == "1.250 [1.150, 1.350]"
     assert cells["graph"]["tfa Lookahead / its Adam, CPU"] == "2.000 [1.900, 2.100]"
     assert cells["mirrored"]["tfa Lookahead / its Adam, CPU"] == "fails"
-
-
-def test_table_reads_the_earlier_runners_rows():
-    row = {
-        "implementation": "ours",
-        "workload": "w",
-        "mode": "xla",
-        "sync_period": 5,
-        "inner_ms": 2.0,
-        "wrapped_ms": 2.2,
-        **summary(1.1),
-    }
-    line = make_table.table([row]).splitlines()[2]
-    assert (
-        "| tensorflow | w | compiled (XLA) | 5 | 2.00 | 1.100 [1.000, 1.200] |" in line
-    )
