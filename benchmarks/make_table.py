@@ -15,8 +15,7 @@
 """Turns the JSON outputs of overhead_benchmark.py into one Markdown table.
 
 One line per backend, workload, mode and k; the rows of tfa's run join the
-TensorFlow lines. Also reads the files of the earlier two runners (rows
-without `ratios`).
+TensorFlow lines.
 
     python benchmarks/make_table.py benchmarks/results/*.json
 """
